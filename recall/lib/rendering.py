@@ -1,0 +1,53 @@
+"""Markdown to safe HTML: the one function every path that stores content goes through.
+
+markdown-it-py renders CommonMark with raw HTML switched off (so a user's "<script>"
+becomes text), then nh3 (the Ammonia sanitiser) keeps only an allow-list of tags,
+attributes and URL schemes, as a second wall should the renderer ever let one through.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5",
+        "h6", "hr", "i", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table",
+        "tbody", "td", "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "td": {"align"},
+    "th": {"align"},
+}
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> MarkdownIt:
+    # Headings inside a card start at h2: the page's h1 is the resource title.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
+        ["table", "strikethrough"]
+    )
+
+
+def sanitise_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_URL_SCHEMES),
+        link_rel="nofollow noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str) -> str:
+    """Render a card or comment's Markdown to sanitised HTML, ready to store and show."""
+    return sanitise_html(_renderer().render(text))

@@ -1,0 +1,150 @@
+"""Subjects, topics, resources and their cards: what the library holds.
+
+Single-model rules live here; writes that touch several models are in actions.py.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.urls import reverse
+from django.utils import timezone
+
+from recall.lib import resource_text
+
+
+class Subject(models.Model):
+    name = models.CharField(max_length=resource_text.MAX_NAME_LENGTH, unique=True)
+    slug = models.SlugField(max_length=resource_text.MAX_NAME_LENGTH, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("library:subject", args=[self.slug])
+
+
+class Topic(models.Model):
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="topics")
+    name = models.CharField(max_length=resource_text.MAX_NAME_LENGTH)
+    slug = models.SlugField(max_length=resource_text.MAX_NAME_LENGTH)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "slug"], name="topic_unique_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject.name} › {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("library:topic", args=[self.subject.slug, self.slug])
+
+
+# The codes the importer's parse_level() produces, with their display names.
+Level = models.TextChoices(
+    "Level",
+    [(code.upper().replace("-", "_"), (code, name)) for code, name in resource_text.LEVELS],
+)
+
+
+class Kind(models.TextChoices):
+    NOTES = "notes", "Revision notes"
+    FLASHCARDS = "flashcards", "Flashcards"
+    QUIZ = "quiz", "Quiz"
+
+
+class ResourceQuerySet(models.QuerySet):
+    def for_listing(self) -> ResourceQuerySet:
+        """Everything a resource list shows, in one query: names, author and card count."""
+        return self.select_related("subject", "topic", "author").annotate(
+            card_count=Count("cards")
+        )
+
+    def recent(self) -> ResourceQuerySet:
+        return self.order_by("-created_at", "-id")
+
+    def similar_to(self, resource: Resource) -> ResourceQuerySet:
+        """Others in the same subject, the same topic first, newest first."""
+        return (
+            self.filter(subject_id=resource.subject_id)
+            .exclude(pk=resource.pk)
+            .annotate(
+                same_topic=Case(
+                    When(topic_id=resource.topic_id, then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            )
+            .select_related("subject", "topic")
+            .order_by("-same_topic", "-created_at", "-id")
+        )
+
+
+class Resource(models.Model):
+    title = models.CharField(max_length=resource_text.MAX_TITLE_LENGTH)
+    slug = models.SlugField(max_length=220, unique=True)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="resources")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="resources")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NOTES)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="resources"
+    )
+    level = models.CharField(max_length=20, choices=Level.choices, blank=True)
+    exam_board = models.CharField(max_length=resource_text.MAX_EXAM_BOARD_LENGTH, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    view_count = models.PositiveIntegerField(default=0)
+    # Identifies the imported source, so that importing it again updates in place.
+    import_key = models.CharField(max_length=500, unique=True, null=True, blank=True)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["subject", "-created_at"], name="resource_subject_recent"),
+            models.Index(fields=["topic", "-created_at"], name="resource_topic_recent"),
+            models.Index(fields=["-created_at"], name="resource_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__in=Level.values) | models.Q(level=""),
+                name="resource_level_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("library:resource", args=[self.slug])
+
+    def get_all_cards_url(self) -> str:
+        return reverse("library:resource_all_cards", args=[self.slug])
+
+    def card_url(self, number: int) -> str:
+        return f"{self.get_absolute_url()}?card={number}"
+
+
+class Card(models.Model):
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="cards")
+    position = models.PositiveSmallIntegerField()  # 1-based, as readers count
+    heading = models.CharField(max_length=resource_text.MAX_HEADING_LENGTH, blank=True)
+    body = models.TextField()  # Markdown, as the author wrote it
+    body_html = models.TextField()  # rendered and sanitised at save time
+
+    class Meta:
+        ordering = ["resource", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "position"], name="card_unique_position"),
+            models.CheckConstraint(condition=models.Q(position__gte=1), name="card_position_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading or f"Card {self.position}"
