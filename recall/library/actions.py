@@ -112,7 +112,9 @@ def resource_import(parsed: ParsedResource, *, default_author: str) -> ImportRes
 
 def resource_import_bytes(data: bytes, *, default_author: str) -> ImportResult:
     """Decode, parse and import one file's content; ResourceFormatError says why not."""
-    return resource_import(parse_resource_text(decode_resource_bytes(data)), default_author=default_author)
+    return resource_import(
+        parse_resource_text(decode_resource_bytes(data)), default_author=default_author
+    )
 
 
 def resource_replace_cards(resource: Resource, cards: list[tuple[str, str]]) -> list[Card]:

@@ -62,7 +62,7 @@ class Kind(models.TextChoices):
 class ResourceQuerySet(models.QuerySet):
     def for_listing(self) -> ResourceQuerySet:
         """Everything a resource list shows, in one query: names, author and card count."""
-        return self.select_related("subject", "topic", "author").annotate(
+        return self.select_related("subject", "topic__subject", "author").annotate(
             card_count=Count("cards")
         )
 
@@ -81,7 +81,7 @@ class ResourceQuerySet(models.QuerySet):
                     output_field=IntegerField(),
                 )
             )
-            .select_related("subject", "topic")
+            .select_related("subject", "topic__subject")
             .order_by("-same_topic", "-created_at", "-id")
         )
 

@@ -45,9 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def subject_detail(request: HttpRequest, subject_slug: str) -> HttpResponse:
     subject = get_object_or_404(Subject, slug=subject_slug)
-    topics = subject.topics.annotate(resource_count=Count("resources")).filter(
-        resource_count__gt=0
-    )
+    topics = subject.topics.annotate(resource_count=Count("resources")).filter(resource_count__gt=0)
     page = _page(request, Resource.objects.for_listing().filter(subject=subject).recent())
     return render(
         request,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from recall.lib.resource_text import ResourceFormatError
 from recall.library.actions import resource_import_bytes
@@ -46,6 +47,11 @@ def import_files(paths: list[Path], author: str, stdout, stderr) -> int:
             result = resource_import_bytes(data, default_author=author)
         except ResourceFormatError as error:
             stderr.write(f"{path}: {error}")
+            failures += 1
+            continue
+        except DatabaseError as error:
+            # The file's transaction was rolled back; report it and go on with the rest.
+            stderr.write(f"{path}: database error, nothing imported ({error})")
             failures += 1
             continue
         stdout.write(result.resource.get_absolute_url())

@@ -15,9 +15,7 @@ class Command(BaseCommand):
     help = "Load the demo resources from demo/ when the library is empty (or with --force)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--force", action="store_true", help="import even when resources exist"
-        )
+        parser.add_argument("--force", action="store_true", help="import even when resources exist")
 
     def handle(self, *args: object, force: bool, **options: object) -> None:
         existing = Resource.objects.count()

@@ -1,0 +1,68 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+SHARED = settings.BASE_DIR.parent / "shared"
+REFERENCE_PAGE = SHARED / "seeds" / "000_0f10dd67f1622df6.txt"
+DEMO_DIR = settings.BASE_DIR / "demo"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings) -> None:
+    # Tests render templates without a collected, hashed STATIC_ROOT.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="session")
+def reference_text() -> str:
+    return REFERENCE_PAGE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def write_file(tmp_path: Path):
+    """Write text or bytes to a file under tmp_path and return its path."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
+
+
+MARKDOWN_RESOURCE = """---
+title: The Berlin Wall
+subject: History
+topic: The Cold War
+level: GCSE
+exam_board: AQA
+author: teacher
+---
+## Why it was built
+
+- Between 1949 and 1961 about 2.7 million people fled East Germany through Berlin.
+- On 13 August 1961 East German troops sealed the border with barbed wire.
+
+---
+
+## What it meant
+
+- The wall became a symbol of the Cold War.
+- Kennedy visited West Berlin in June 1963.
+"""
+
+
+@pytest.fixture
+def markdown_resource() -> str:
+    return MARKDOWN_RESOURCE

@@ -1,0 +1,135 @@
+"""Configuration from the environment: defaults that work, clear errors for bad values."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
+
+from recall import settings as recall_settings
+
+
+def start_up(tmp_path, **env: str) -> subprocess.CompletedProcess:
+    """Import the settings in a fresh interpreter, as manage.py and gunicorn would."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}
+    }
+    clean.update({"RECALL_VAR_DIR": str(tmp_path / "var"), **env})
+    code = "import recall.settings as s; print(s.DATABASES['default']['ENGINE'], s.DEBUG)"
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code],
+        cwd=django_settings.BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_it_starts_with_no_configuration(tmp_path):
+    result = start_up(tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.db.backends.sqlite3 False"
+    key_file = tmp_path / "var" / "secret_key"
+    assert len(key_file.read_text()) >= 50
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_generated_secret_key_is_kept(tmp_path):
+    start_up(tmp_path)
+    first = (tmp_path / "var" / "secret_key").read_text()
+    start_up(tmp_path)
+
+    assert (tmp_path / "var" / "secret_key").read_text() == first
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "mysql://root@localhost/recall"}, "DATABASE_URL must look like"),
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL must look like"),
+        ({"DATABASE_URL": "sqlite://"}, "DATABASE_URL for SQLite must name a file"),
+        (
+            {"DATABASE_URL": "postgres://localhost"},
+            "DATABASE_URL for PostgreSQL must name a database",
+        ),
+        ({"DEBUG": "maybe"}, "DEBUG must be a boolean"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 32 characters"),
+        ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS must be a comma-separated list"),
+        ({"RECALL_PAGE_SIZE": "ten"}, "RECALL_PAGE_SIZE must be a whole number"),
+    ],
+)
+def test_a_malformed_value_stops_start_up_naming_the_variable(tmp_path, env, message):
+    result = start_up(tmp_path, **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_a_postgres_url_configures_postgresql(tmp_path):
+    config = recall_settings._database("postgres://recall:pw@db.example:5433/recall")
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["HOST"], config["PORT"], config["USER"]) == (
+        "recall",
+        "db.example",
+        5433,
+        "recall",
+    )
+
+
+def test_a_sqlite_url_uses_wal_and_immediate_transactions(tmp_path):
+    config = recall_settings._database(f"sqlite:///{tmp_path}/x.sqlite3")
+
+    assert config["NAME"] == f"{tmp_path}/x.sqlite3"
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_the_sqlite_database_really_is_in_wal_mode(tmp_path):
+    result = start_up(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/wal.sqlite3")
+    assert result.returncode == 0
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "recall.settings",
+        "RECALL_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/wal.sqlite3",
+    }
+    mode = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert mode.stdout.strip() == "wal", mode.stderr
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"), [("1", True), ("true", True), ("No", False), ("", False)]
+)
+def test_env_bool_reads_common_spellings(monkeypatch, raw, value):
+    monkeypatch.setenv("SOME_FLAG", raw)
+
+    assert recall_settings.env_bool("SOME_FLAG", not value) is value
+
+
+def test_env_int_enforces_its_minimum(monkeypatch):
+    monkeypatch.setenv("SOME_NUMBER", "0")
+
+    with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER must be at least 1"):
+        recall_settings.env_int("SOME_NUMBER", 5, minimum=1)
