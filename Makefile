@@ -43,6 +43,7 @@ format: install-test
 
 # pytest exits 5 when it collected no test: that is a failure, never a pass.
 test: lint
+	./scripts/install-test-deps
 	@status=0; $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status

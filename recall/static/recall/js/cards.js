@@ -38,6 +38,13 @@
     }
   });
 
+  // A closed <details> prints nothing: open the resource information for printing.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.resource-info").forEach(function (details) {
+      details.open = true;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;
