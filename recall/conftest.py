@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-SHARED = settings.BASE_DIR.parent / "shared"
+# The reference page and third-party test data live beside the repository, not in it.
+SHARED = Path(os.environ.get("RECALL_SHARED_DIR", settings.BASE_DIR.parent / "shared"))
 REFERENCE_PAGE = SHARED / "seeds" / "000_0f10dd67f1622df6.txt"
 DEMO_DIR = settings.BASE_DIR / "demo"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not REFERENCE_PAGE.exists():
+        raise pytest.UsageError(
+            f"{REFERENCE_PAGE} is missing: the tests read shared/ from beside the "
+            "repository (set RECALL_SHARED_DIR to use another place)."
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ A malformed value stops start-up with ImproperlyConfigured naming the variable.
 
 import os
 import secrets
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -174,6 +175,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
 if WHITENOISE_USE_FINDERS:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    # Expected here, not a fault: nothing is collected, so WhiteNoise uses the finders.
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -7,11 +7,11 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings as django_settings
 
+from recall.conftest import SHARED
 from recall.lib.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
 
-XSS_DIR = django_settings.BASE_DIR.parent / "shared" / "data" / "xss"
+XSS_DIR = SHARED / "data" / "xss"
 XSS_FILES = [
     "owasp-xss-filter-evasion.json",
     "javascript-execution.json",
