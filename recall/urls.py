@@ -3,5 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("recall.accounts.urls")),
+    path("", include("recall.community.urls")),
     path("", include("recall.library.urls")),
 ]

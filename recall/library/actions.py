@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from recall.lib.rendering import render_markdown
 from recall.lib.resource_text import ParsedResource, decode_resource_bytes, parse_resource_text
 
-from .models import Card, Resource, Subject, Topic
+from .models import Card, Resource, Status, Subject, Topic
 
 # A reader paging through a resource for this long counts as one view.
 VISIT_WINDOW = timedelta(hours=1)
@@ -105,6 +105,8 @@ def resource_import(parsed: ParsedResource, *, default_author: str) -> ImportRes
         resource.level = parsed.level
         resource.exam_board = parsed.exam_board
         resource.updated_at = now
+        resource.status = Status.PUBLISHED
+        resource.published_at = resource.published_at or now
         resource.save()
         resource_replace_cards(resource, [(card.heading, card.body) for card in parsed.cards])
     return ImportResult(resource=resource, created=created)

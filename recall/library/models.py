@@ -7,16 +7,22 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from recall.accounts.roles import is_moderator
 from recall.lib import resource_text
 
 
 class Subject(models.Model):
     name = models.CharField(max_length=resource_text.MAX_NAME_LENGTH, unique=True)
     slug = models.SlugField(max_length=resource_text.MAX_NAME_LENGTH, unique=True)
+    # A subject proposed in the editor waits for a moderator before it is shown.
+    is_approved = models.BooleanField(default=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -32,6 +38,10 @@ class Topic(models.Model):
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="topics")
     name = models.CharField(max_length=resource_text.MAX_NAME_LENGTH)
     slug = models.SlugField(max_length=resource_text.MAX_NAME_LENGTH)
+    is_approved = models.BooleanField(default=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -59,7 +69,32 @@ class Kind(models.TextChoices):
     QUIZ = "quiz", "Quiz"
 
 
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+# A resource everyone may see: published, not hidden by a moderator, in an approved topic.
+VISIBLE = Q(
+    status=Status.PUBLISHED,
+    is_hidden=False,
+    topic__is_approved=True,
+    subject__is_approved=True,
+)
+
+
 class ResourceQuerySet(models.QuerySet):
+    def visible(self) -> ResourceQuerySet:
+        return self.filter(VISIBLE)
+
+    def visible_to(self, user) -> ResourceQuerySet:
+        """What this user may open: the visible ones, their own, and for moderators all."""
+        if is_moderator(user):
+            return self
+        if user.is_authenticated:
+            return self.filter(VISIBLE | Q(author=user))
+        return self.visible()
+
     def for_listing(self) -> ResourceQuerySet:
         """Everything a resource list shows, in one query: names, author and card count."""
         return self.select_related("subject", "topic__subject", "author").annotate(
@@ -72,7 +107,8 @@ class ResourceQuerySet(models.QuerySet):
     def similar_to(self, resource: Resource) -> ResourceQuerySet:
         """Others in the same subject, the same topic first, newest first."""
         return (
-            self.filter(subject_id=resource.subject_id)
+            self.visible()
+            .filter(subject_id=resource.subject_id)
             .exclude(pk=resource.pk)
             .annotate(
                 same_topic=Case(
@@ -100,6 +136,11 @@ class Resource(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     view_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    is_hidden = models.BooleanField(default=False)  # hidden by a moderator
+    # Bumped by every save of the content: a form saved against an older one is stale.
+    version = models.PositiveIntegerField(default=1)
     # Identifies the imported source, so that importing it again updates in place.
     import_key = models.CharField(max_length=500, unique=True, null=True, blank=True)
 
@@ -131,6 +172,25 @@ class Resource(models.Model):
     def card_url(self, number: int) -> str:
         return f"{self.get_absolute_url()}?card={number}"
 
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    @property
+    def is_visible(self) -> bool:
+        return (
+            self.is_published
+            and not self.is_hidden
+            and self.topic.is_approved
+            and self.subject.is_approved
+        )
+
+    def can_edit(self, user) -> bool:
+        return user.is_authenticated and user.is_active and self.author_id == user.pk
+
+    def is_visible_to(self, user) -> bool:
+        return self.is_visible or self.can_edit(user) or is_moderator(user)
+
 
 class Card(models.Model):
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="cards")
@@ -148,3 +208,25 @@ class Card(models.Model):
 
     def __str__(self) -> str:
         return self.heading or f"Card {self.position}"
+
+
+class Revision(models.Model):
+    """A resource's full content as one save left it: who, when, and everything written."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+    # {"title", "subject", "topic", "kind", "level", "exam_board", "cards": [{"heading", "body"}]}
+    content = models.JSONField()
+
+    class Meta:
+        ordering = ["resource", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "number"], name="revision_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} revision {self.number}"

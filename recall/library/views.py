@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from recall.community.models import Comment
-
 from .actions import resource_record_view
-from .models import Card, Resource, Subject, Topic
+from .models import Card, Resource, Status, Subject, Topic
 
 SIMILAR_COUNT = 5
+# Resource rows that browse pages count: the visible ones (see models.VISIBLE).
+_VISIBLE_RESOURCES = Q(
+    resources__status=Status.PUBLISHED,
+    resources__is_hidden=False,
+    resources__topic__is_approved=True,
+)
 RECENT_COUNT = 10
 
 
@@ -35,10 +39,12 @@ def _card_number(request: HttpRequest) -> int:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    subjects = Subject.objects.annotate(resource_count=Count("resources")).filter(
-        resource_count__gt=0
+    subjects = (
+        Subject.objects.filter(is_approved=True)
+        .annotate(resource_count=Count("resources", filter=_VISIBLE_RESOURCES))
+        .filter(resource_count__gt=0)
     )
-    recent = Resource.objects.for_listing().recent()[:RECENT_COUNT]
+    recent = Resource.objects.for_listing().visible().recent()[:RECENT_COUNT]
     return render(request, "library/home.html", {"subjects": subjects, "recent": recent})
 
 
@@ -57,21 +63,27 @@ def subject_detail(request: HttpRequest, subject_slug: str) -> HttpResponse:
 @require_safe
 def topic_detail(request: HttpRequest, subject_slug: str, topic_slug: str) -> HttpResponse:
     topic = get_object_or_404(
-        Topic.objects.select_related("subject"), subject__slug=subject_slug, slug=topic_slug
+        Topic.objects.select_related("subject"),
+        subject__slug=subject_slug,
+        slug=topic_slug,
+        is_approved=True,
+        subject__is_approved=True,
     )
-    page = _page(request, Resource.objects.for_listing().filter(topic=topic).recent())
+    page = _page(request, Resource.objects.for_listing().visible().filter(topic=topic).recent())
     return render(request, "library/topic.html", {"topic": topic, "page": page})
 
 
-def _resource(slug: str) -> Resource:
-    return get_object_or_404(Resource.objects.for_listing(), slug=slug)
+def _resource(request: HttpRequest, slug: str) -> Resource:
+    """The resource if this user may see it: drafts for their author, hidden for moderators."""
+    return get_object_or_404(Resource.objects.for_listing().visible_to(request.user), slug=slug)
 
 
 def _resource_context(request: HttpRequest, resource: Resource) -> dict:
-    resource_record_view(resource, request.session)
+    if resource.is_visible:
+        resource_record_view(resource, request.session)
     return {
         "resource": resource,
-        "comments": Comment.objects.filter(resource=resource).select_related("author"),
+        "can_edit": resource.can_edit(request.user),
         "similar": Resource.objects.similar_to(resource)[:SIMILAR_COUNT],
     }
 
@@ -79,7 +91,7 @@ def _resource_context(request: HttpRequest, resource: Resource) -> dict:
 @require_safe
 def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     number = _card_number(request)
-    resource = _resource(slug)
+    resource = _resource(request, slug)
     if not 1 <= number <= resource.card_count:
         raise Http404("No such card.")
     card = get_object_or_404(Card, resource=resource, position=number)
@@ -93,7 +105,7 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def resource_all_cards(request: HttpRequest, slug: str) -> HttpResponse:
-    resource = _resource(slug)
+    resource = _resource(request, slug)
     context = _resource_context(request, resource)
     context["cards"] = resource.cards.all()
     return render(request, "library/resource_all_cards.html", context)

@@ -186,9 +186,9 @@ def test_only_get_and_head_are_allowed(client, library):
 def test_the_query_count_does_not_grow_with_cards_comments_or_similar(
     client, library, django_assert_num_queries
 ):
-    # Anonymous first visit: resource, card, comments, similar, view count, and a new
+    # Anonymous first visit: resource, card, comments, comment count, similar, view count, and a new
     # session (key check, savepoint, insert, release).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(URL, {"card": 2})
     for n in range(5):
         make_resource(f"More Cold War {n}", cards=8)
@@ -198,5 +198,5 @@ def test_the_query_count_does_not_grow_with_cards_comments_or_similar(
             resource=library["reference"], author=reader, body="x", body_html="<p>x</p>"
         )
     client.cookies.clear()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(URL, {"card": 3})

@@ -55,5 +55,6 @@ def test_unknown_resource_is_not_found(client, library):
 
 def test_query_count_is_fixed(client, library, django_assert_num_queries):
     client.get(URL)  # a first visit creates the session
-    with django_assert_num_queries(5):  # session, resource, cards, comments, similar
+    # session, resource, cards, comments, comment count, similar
+    with django_assert_num_queries(6):
         client.get(URL)
