@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+
+from recall.accounts.roles import MODERATORS_GROUP
 
 # The reference page and third-party test data live beside the repository, not in it.
 SHARED = Path(os.environ.get("RECALL_SHARED_DIR", settings.BASE_DIR.parent / "shared"))
@@ -23,12 +28,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings) -> None:
+def _test_settings(settings) -> None:
     # Tests render templates without a collected, hashed STATIC_ROOT.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Rate limits count in the cache: each test starts with an empty one of its own.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +84,22 @@ author: teacher
 @pytest.fixture
 def markdown_resource() -> str:
     return MARKDOWN_RESOURCE
+
+
+@pytest.fixture
+def author(db):
+    """Owns the resources a test makes with the `library` fixture's helpers."""
+    return get_user_model().objects.create_user("author", "author@example.org", "pw-author-1")
+
+
+@pytest.fixture
+def other(db):
+    """A logged-in user with no rights over the author's content."""
+    return get_user_model().objects.create_user("other", "other@example.org", "pw-other-1")
+
+
+@pytest.fixture
+def moderator(db):
+    user = get_user_model().objects.create_user("mod", "mod@example.org", "pw-mod-1")
+    user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+    return user
