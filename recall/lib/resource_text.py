@@ -56,7 +56,8 @@ _LEVEL_ALIASES = {
     "undergraduate": "university",
 }
 
-FRONT_MATTER_KEYS = ("title", "subject", "topic", "level", "exam_board", "author")
+FRONT_MATTER_KEYS = ("title", "subject", "topic", "kind", "level", "exam_board", "author")
+KINDS = (("notes", "Revision notes"), ("flashcards", "Flashcards"), ("quiz", "Quiz"))
 REQUIRED_FRONT_MATTER_KEYS = ("title", "subject", "topic")
 
 
@@ -79,7 +80,32 @@ class ParsedResource:
     level: str = ""  # a code from LEVELS, or ""
     exam_board: str = ""
     author: str = ""  # a username, or "" for the importer's default
+    kind: str = "notes"  # a code from KINDS
     source_format: str = field(default="markdown", compare=False)
+
+    def to_dict(self) -> dict:
+        """The content as plain data (what a revision stores); from_dict reads it back."""
+        return {
+            "title": self.title,
+            "subject": self.subject,
+            "topic": self.topic,
+            "kind": self.kind,
+            "level": self.level,
+            "exam_board": self.exam_board,
+            "cards": [{"heading": card.heading, "body": card.body} for card in self.cards],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ParsedResource:
+        return cls(
+            title=data["title"],
+            subject=data["subject"],
+            topic=data["topic"],
+            kind=data.get("kind", "notes"),
+            level=data.get("level", ""),
+            exam_board=data.get("exam_board", ""),
+            cards=tuple(ParsedCard(card["heading"], card["body"]) for card in data["cards"]),
+        )
 
 
 def parse_level(value: str) -> str:
@@ -117,16 +143,20 @@ def decode_resource_bytes(data: bytes) -> str:
     return text
 
 
-def parse_resource_text(text: str) -> ParsedResource:
-    """Parse either format, detected from the content."""
+def parse_resource_text(text: str, *, require_metadata: bool = True) -> ParsedResource:
+    """Parse either format, detected from the content.
+
+    With require_metadata=False (notes pasted into the editor, whose form already has a
+    title, subject and topic) a missing title, subject or topic is left empty.
+    """
     text = _normalise_newlines(text)
     if not text.strip():
         raise ResourceFormatError("file is empty")
     if _FRONT_MATTER_OPEN.match(text):
-        parsed = parse_markdown_resource(text)
+        parsed = parse_markdown_resource(text, require_metadata=require_metadata)
     else:
-        parsed = parse_scraped_page(text)
-    _check_limits(parsed)
+        parsed = parse_scraped_page(text, require_metadata=require_metadata)
+    check_limits(parsed, require_metadata=require_metadata)
     return parsed
 
 
@@ -159,15 +189,16 @@ def markdown_escape(text: str) -> str:
     return _ORDERED_MARKER.sub(r"\1\\\2", escaped)
 
 
-def _check_limits(parsed: ParsedResource) -> None:
-    if not parsed.title:
+def check_limits(parsed: ParsedResource, *, require_metadata: bool = True) -> None:
+    """The limits every way of storing a resource enforces (import, editor, API)."""
+    if require_metadata and not parsed.title:
         raise ResourceFormatError("the resource has no title")
     if len(parsed.title) > MAX_TITLE_LENGTH:
         raise ResourceFormatError(
             f"title is {len(parsed.title)} characters long; the limit is {MAX_TITLE_LENGTH}"
         )
     for label, value in (("subject", parsed.subject), ("topic", parsed.topic)):
-        if not value:
+        if require_metadata and not value:
             raise ResourceFormatError(f"the resource has no {label}")
         if len(value) > MAX_NAME_LENGTH:
             raise ResourceFormatError(
@@ -177,6 +208,10 @@ def _check_limits(parsed: ParsedResource) -> None:
         raise ResourceFormatError(f"exam board is longer than {MAX_EXAM_BOARD_LENGTH} characters")
     if len(parsed.author) > MAX_AUTHOR_LENGTH:
         raise ResourceFormatError(f"author is longer than {MAX_AUTHOR_LENGTH} characters")
+    if parsed.kind not in dict(KINDS):
+        raise ResourceFormatError(
+            f"unknown kind {parsed.kind!r} (expected one of: {', '.join(dict(KINDS))})"
+        )
     if not parsed.cards:
         raise ResourceFormatError("the resource has no cards")
     if len(parsed.cards) > MAX_CARDS:
@@ -242,7 +277,7 @@ class _CardBuilder:
         return ParsedCard(heading=self.heading, body=body)
 
 
-def parse_scraped_page(text: str) -> ParsedResource:
+def parse_scraped_page(text: str, *, require_metadata: bool = True) -> ParsedResource:
     lines = [normalise_spaces(line) for line in _normalise_newlines(text).split("\n")]
     lines = [line for line in lines if line]
     if not lines:
@@ -297,7 +332,7 @@ def parse_scraped_page(text: str) -> ParsedResource:
         cards.append(current.build())  # a page with one unnumbered card
     if not cards:
         raise ResourceFormatError("the resource has no cards")
-    if not subject or not topic:
+    if require_metadata and (not subject or not topic):
         raise ResourceFormatError(
             "no subject or topic: the 'See all <subject> resources »See all <topic> "
             "resources »' line is missing"
@@ -328,7 +363,7 @@ def _front_matter_and_body(text: str) -> tuple[str, list[str]]:
     raise ResourceFormatError("the front-matter block is not closed by a '---' line")
 
 
-def _front_matter(block: str) -> dict[str, str]:
+def _front_matter(block: str, require_metadata: bool = True) -> dict[str, str]:
     try:
         data = yaml.safe_load(block)
     except yaml.YAMLError as error:
@@ -352,7 +387,7 @@ def _front_matter(block: str) -> dict[str, str]:
             raise ResourceFormatError(f"front-matter {key!r} must be plain text")
         values[key] = normalise_spaces(str(value))
     missing = [key for key in REQUIRED_FRONT_MATTER_KEYS if not values.get(key)]
-    if missing:
+    if missing and require_metadata:
         raise ResourceFormatError(f"the front matter has no {missing[0]!r}")
     return values
 
@@ -373,9 +408,9 @@ def _split_cards(lines: list[str]) -> list[list[str]]:
     return chunks
 
 
-def parse_markdown_resource(text: str) -> ParsedResource:
+def parse_markdown_resource(text: str, *, require_metadata: bool = True) -> ParsedResource:
     block, body_lines = _front_matter_and_body(_normalise_newlines(text))
-    meta = _front_matter(block)
+    meta = _front_matter(block, require_metadata)
     cards: list[ParsedCard] = []
     for chunk in _split_cards(body_lines):
         while chunk and not chunk[0].strip():
@@ -394,13 +429,14 @@ def parse_markdown_resource(text: str) -> ParsedResource:
             )
         cards.append(ParsedCard(heading=heading, body=body))
     return ParsedResource(
-        title=meta["title"],
-        subject=meta["subject"],
-        topic=meta["topic"],
+        title=meta.get("title", ""),
+        subject=meta.get("subject", ""),
+        topic=meta.get("topic", ""),
         cards=tuple(cards),
         level=parse_level(meta.get("level", "")),
         exam_board=meta.get("exam_board", ""),
         author=meta.get("author", ""),
+        kind=meta.get("kind", "notes").lower(),
         source_format="markdown",
     )
 
@@ -408,6 +444,8 @@ def parse_markdown_resource(text: str) -> ParsedResource:
 def format_markdown_resource(resource: ParsedResource) -> str:
     """The Markdown import format for a resource; parse_markdown_resource reads it back."""
     meta = {"title": resource.title, "subject": resource.subject, "topic": resource.topic}
+    if resource.kind != "notes":
+        meta["kind"] = resource.kind
     if resource.level:
         meta["level"] = level_name(resource.level)
     if resource.exam_board:

@@ -12,15 +12,21 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
 from recall.lib.rendering import render_markdown
-from recall.lib.resource_text import ParsedResource, decode_resource_bytes, parse_resource_text
+from recall.lib.resource_text import (
+    ParsedResource,
+    check_limits,
+    decode_resource_bytes,
+    parse_resource_text,
+)
 
-from .models import Card, Resource, Status, Subject, Topic
+from .models import Card, Resource, Revision, Status, Subject, Topic
 
 # A reader paging through a resource for this long counts as one view.
 VISIT_WINDOW = timedelta(hours=1)
@@ -38,15 +44,26 @@ def _slug(name: str, fallback: str) -> str:
     return slugify(name)[:100].strip("-") or fallback
 
 
-def subject_for_name(name: str) -> Subject:
-    """The subject named so (matched by slug, so 'history' is 'History'), created if new."""
-    subject, _ = Subject.objects.get_or_create(slug=_slug(name, "subject"), defaults={"name": name})
+def subject_for_name(name: str, proposed_by: AbstractBaseUser | None = None) -> Subject:
+    """The subject named so (matched by slug, so 'history' is 'History'), created if new.
+
+    Created by an import it is approved; proposed by an author in the editor it waits in
+    the moderators' queue.
+    """
+    subject, _ = Subject.objects.get_or_create(
+        slug=_slug(name, "subject"),
+        defaults={"name": name, "is_approved": proposed_by is None, "proposed_by": proposed_by},
+    )
     return subject
 
 
-def topic_for_name(subject: Subject, name: str) -> Topic:
+def topic_for_name(
+    subject: Subject, name: str, proposed_by: AbstractBaseUser | None = None
+) -> Topic:
     topic, _ = Topic.objects.get_or_create(
-        subject=subject, slug=_slug(name, "topic"), defaults={"name": name}
+        subject=subject,
+        slug=_slug(name, "topic"),
+        defaults={"name": name, "is_approved": proposed_by is None, "proposed_by": proposed_by},
     )
     return topic
 
@@ -62,9 +79,13 @@ def system_user(username: str) -> AbstractBaseUser:
     return user
 
 
+# Paths under /resources/ that are pages of their own, not resources.
+RESERVED_SLUGS = frozenset({"new", "preview"})
+
+
 def unique_resource_slug(title: str, exclude_pk: int | None = None) -> str:
     base = slugify(title)[:200].strip("-") or "resource"
-    taken = set(
+    taken = RESERVED_SLUGS | set(
         Resource.objects.filter(slug__startswith=base)
         .exclude(pk=exclude_pk)
         .values_list("slug", flat=True)
@@ -84,8 +105,58 @@ def import_key_for(parsed: ParsedResource) -> str:
     )[:500]
 
 
+class EditConflict(Exception):
+    """The resource was saved by someone else since the editor's copy was loaded."""
+
+    def __init__(self, resource: Resource, revision: Revision | None) -> None:
+        super().__init__(f"{resource} changed since version {resource.version}")
+        self.resource = resource
+        self.revision = revision
+
+
+def _store(
+    resource: Resource,
+    content: ParsedResource,
+    *,
+    subject: Subject,
+    topic: Topic,
+    saved_by: AbstractBaseUser,
+    publish: bool | None,
+) -> Resource:
+    """Write one save of a resource: fields, cards and a revision. Callers hold a transaction."""
+    now = timezone.now()
+    if not resource.slug:
+        # Chosen once: links to a resource keep working when its title is edited.
+        resource.slug = unique_resource_slug(content.title)
+    resource.title = content.title
+    resource.subject = subject
+    resource.topic = topic
+    resource.kind = content.kind
+    resource.level = content.level
+    resource.exam_board = content.exam_board
+    resource.updated_at = now
+    if publish is True:
+        resource.status = Status.PUBLISHED
+        resource.published_at = resource.published_at or now
+    elif publish is False:
+        resource.status = Status.DRAFT
+    if resource.pk is not None:
+        resource.version += 1
+    resource.save()
+    resource_replace_cards(resource, [(card.heading, card.body) for card in content.cards])
+    Revision.objects.create(
+        resource=resource,
+        number=resource.version,
+        saved_by=saved_by,
+        saved_at=now,
+        content=content.to_dict(),
+    )
+    return resource
+
+
 def resource_import(parsed: ParsedResource, *, default_author: str) -> ImportResult:
     """Create or update the resource a parsed file describes, all or nothing."""
+    check_limits(parsed)
     with transaction.atomic():
         subject = subject_for_name(parsed.subject)
         topic = topic_for_name(subject, parsed.topic)
@@ -93,30 +164,67 @@ def resource_import(parsed: ParsedResource, *, default_author: str) -> ImportRes
         key = import_key_for(parsed)
         resource = Resource.objects.select_for_update().filter(import_key=key).first()
         created = resource is None
-        now = timezone.now()
         if resource is None:
-            resource = Resource(import_key=key, created_at=now)
-        if resource.title != parsed.title or not resource.slug:
-            resource.slug = unique_resource_slug(parsed.title, exclude_pk=resource.pk)
-        resource.title = parsed.title
-        resource.subject = subject
-        resource.topic = topic
+            resource = Resource(import_key=key, created_at=timezone.now())
         resource.author = author
-        resource.level = parsed.level
-        resource.exam_board = parsed.exam_board
-        resource.updated_at = now
-        resource.status = Status.PUBLISHED
-        resource.published_at = resource.published_at or now
-        resource.save()
-        resource_replace_cards(resource, [(card.heading, card.body) for card in parsed.cards])
+        _store(resource, parsed, subject=subject, topic=topic, saved_by=author, publish=True)
     return ImportResult(resource=resource, created=created)
 
 
 def resource_import_bytes(data: bytes, *, default_author: str) -> ImportResult:
     """Decode, parse and import one file's content; ResourceFormatError says why not."""
-    return resource_import(
-        parse_resource_text(decode_resource_bytes(data)), default_author=default_author
-    )
+    parsed = parse_resource_text(decode_resource_bytes(data))
+    return resource_import(parsed, default_author=default_author)
+
+
+def resource_save(
+    user: AbstractBaseUser,
+    content: ParsedResource,
+    *,
+    resource: Resource | None = None,
+    base_version: int | None = None,
+    publish: bool | None = None,
+) -> Resource:
+    """Create (resource=None) or update a resource from the editor, keeping a revision.
+
+    base_version is the version the author's form was loaded from: if someone saved since,
+    EditConflict is raised and nothing is written. publish=True publishes, False makes it a
+    draft again, None keeps the state (a new resource starts as a draft).
+    """
+    if not user.is_authenticated or not user.is_active:
+        raise PermissionDenied("Log in to write resources.")
+    check_limits(content)
+    with transaction.atomic():
+        if resource is None:
+            resource = Resource(author=user, created_at=timezone.now())
+        else:
+            resource = Resource.objects.select_for_update().get(pk=resource.pk)
+            if not resource.can_edit(user):
+                raise PermissionDenied("Only its author can change this resource.")
+            if base_version is not None and base_version != resource.version:
+                latest = resource.revisions.select_related("saved_by").first()
+                raise EditConflict(resource, latest)
+        subject = subject_for_name(content.subject, proposed_by=user)
+        topic = topic_for_name(subject, content.topic, proposed_by=user)
+        return _store(
+            resource, content, subject=subject, topic=topic, saved_by=user, publish=publish
+        )
+
+
+def resource_restore(user: AbstractBaseUser, resource: Resource, number: int) -> Resource:
+    """Make an earlier revision's content the current one, as a new revision."""
+    revision = Revision.objects.filter(resource=resource, number=number).first()
+    if revision is None:
+        raise Revision.DoesNotExist(f"{resource} has no revision {number}")
+    return resource_save(user, ParsedResource.from_dict(revision.content), resource=resource)
+
+
+def resource_delete(user: AbstractBaseUser, resource: Resource) -> None:
+    with transaction.atomic():
+        resource = Resource.objects.select_for_update().get(pk=resource.pk)
+        if not resource.can_edit(user):
+            raise PermissionDenied("Only its author can delete this resource.")
+        resource.delete()
 
 
 def resource_replace_cards(resource: Resource, cards: list[tuple[str, str]]) -> list[Card]:

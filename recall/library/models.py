@@ -63,10 +63,9 @@ Level = models.TextChoices(
 )
 
 
-class Kind(models.TextChoices):
-    NOTES = "notes", "Revision notes"
-    FLASHCARDS = "flashcards", "Flashcards"
-    QUIZ = "quiz", "Quiz"
+Kind = models.TextChoices(
+    "Kind", [(code.upper(), (code, name)) for code, name in resource_text.KINDS]
+)
 
 
 class Status(models.TextChoices):

@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from .actions import resource_record_view
-from .models import Card, Resource, Status, Subject, Topic
+from recall.accounts.roles import is_moderator
+from recall.lib.rendering import render_markdown
+from recall.lib.resource_text import (
+    MAX_CARD_LENGTH,
+    ParsedResource,
+    ResourceFormatError,
+    parse_resource_text,
+)
+from recall.lib.revisions import revision_diff
+
+from .actions import (
+    EditConflict,
+    resource_delete,
+    resource_record_view,
+    resource_restore,
+    resource_save,
+)
+from .forms import CardFormSet, PasteForm, ResourceForm, resource_content
+from .models import Card, Resource, Revision, Status, Subject, Topic
 
 SIMILAR_COUNT = 5
 # Resource rows that browse pages count: the visible ones (see models.VISIBLE).
@@ -109,3 +129,250 @@ def resource_all_cards(request: HttpRequest, slug: str) -> HttpResponse:
     context = _resource_context(request, resource)
     context["cards"] = resource.cards.all()
     return render(request, "library/resource_all_cards.html", context)
+
+
+# --- the editor ------------------------------------------------------------------------
+
+
+def _editor_choices() -> dict:
+    return {
+        "subject_names": Subject.objects.filter(is_approved=True).values_list("name", flat=True),
+        "topic_names": Topic.objects.filter(is_approved=True)
+        .order_by("name")
+        .values_list("name", flat=True)
+        .distinct(),
+    }
+
+
+def _initial_from(content: ParsedResource, version: int | None = None) -> tuple[dict, list]:
+    fields = {
+        "title": content.title,
+        "subject": content.subject,
+        "topic": content.topic,
+        "kind": content.kind,
+        "level": content.level,
+        "exam_board": content.exam_board,
+        "version": version,
+    }
+    return fields, [{"heading": c.heading, "body": c.body} for c in content.cards]
+
+
+def _unbound_editor(fields: dict, cards: list[dict], blank_cards: int = 0) -> tuple:
+    cards = cards + [{"heading": "", "body": ""}] * blank_cards
+    formset = CardFormSet(prefix="cards", initial=cards or [{"heading": "", "body": ""}])
+    formset.extra = 0
+    return ResourceForm(initial=fields), formset
+
+
+def _raw_editor_state(request: HttpRequest) -> tuple[dict, list[dict]]:
+    """What the author typed, unvalidated, in page order, for re-showing the form."""
+    post = request.POST
+    fields = {name: post.get(name, "") for name in ResourceForm.base_fields}
+    try:
+        total = min(int(post.get("cards-TOTAL_FORMS", 0)), CardFormSet.absolute_max)
+    except ValueError:
+        total = 0
+    cards = []
+    for i in range(total):
+        if post.get(f"cards-{i}-DELETE"):
+            continue
+        heading, body = post.get(f"cards-{i}-heading", ""), post.get(f"cards-{i}-body", "")
+        order = post.get(f"cards-{i}-ORDER", "")
+        key = (0, int(order)) if order.isdigit() else (1, 0)
+        cards.append((key, i, {"heading": heading, "body": body}))
+    return fields, [card for _, _, card in sorted(cards, key=lambda c: (c[0], c[1]))]
+
+
+def _render_editor(request: HttpRequest, resource: Resource | None, form, cards, **extra):
+    context = {
+        "resource": resource,
+        "form": form,
+        "cards": cards,
+        "paste_form": extra.pop("paste_form", None) or PasteForm(),
+        **_editor_choices(),
+        **extra,
+    }
+    return render(request, "library/editor.html", context, status=extra.get("status", 200))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def resource_create(request: HttpRequest) -> HttpResponse:
+    return _editor(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def resource_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    resource = get_object_or_404(Resource.objects.select_related("subject", "topic"), slug=slug)
+    if not resource.can_edit(request.user):
+        raise PermissionDenied
+    return _editor(request, resource)
+
+
+def _editor(request: HttpRequest, resource: Resource | None) -> HttpResponse:
+    if request.method != "POST":
+        if resource is None:
+            form, cards = _unbound_editor({"version": None}, [])
+        else:
+            revision = resource.revisions.first()
+            content = (
+                ParsedResource.from_dict(revision.content)
+                if revision
+                else ParsedResource(resource.title, resource.subject.name, resource.topic.name, ())
+            )
+            form, cards = _unbound_editor(*_initial_from(content, resource.version))
+        return _render_editor(request, resource, form, cards)
+
+    action = request.POST.get("action", "save")
+    if action == "add_card":
+        form, cards = _unbound_editor(*_raw_editor_state(request), blank_cards=1)
+        return _render_editor(request, resource, form, cards, focus_last=True)
+    if action == "split":
+        return _split_pasted_notes(request, resource)
+
+    form = ResourceForm(request.POST)
+    cards = CardFormSet(request.POST, prefix="cards")
+    valid = form.is_valid() and cards.is_valid()
+    if action == "preview" or not valid:
+        preview = [render_markdown(card.body) for card in cards.cards()] if cards.is_valid() else []
+        status = 200 if action == "preview" else 422
+        return _render_editor(request, resource, form, cards, preview=preview, status=status)
+
+    publish = {"publish": True, "unpublish": False}.get(action)
+    try:
+        saved = resource_save(
+            request.user,
+            resource_content(form, cards),
+            resource=resource,
+            base_version=form.cleaned_data["version"] if resource else None,
+            publish=publish,
+        )
+    except EditConflict as conflict:
+        # Keep the author's text; the next save, now against the current version, wins.
+        data = request.POST.copy()
+        data["version"] = str(conflict.resource.version)
+        form = ResourceForm(data)
+        form.is_valid()
+        return _render_editor(request, resource, form, cards, conflict=conflict, status=409)
+    except ResourceFormatError as error:
+        form.add_error(None, str(error))
+        return _render_editor(request, resource, form, cards, status=422)
+    messages.success(request, _saved_message(saved, publish))
+    return redirect(saved.get_absolute_url())
+
+
+def _saved_message(resource: Resource, publish: bool | None) -> str:
+    if publish is True:
+        return "Published: everyone can read it now."
+    if publish is False:
+        return "Unpublished: it is a draft again, visible to you only."
+    if resource.is_published:
+        return "Saved."
+    return "Draft saved: only you can see it until you publish."
+
+
+def _split_pasted_notes(request: HttpRequest, resource: Resource | None) -> HttpResponse:
+    fields, current_cards = _raw_editor_state(request)
+    paste_form = PasteForm(request.POST)
+    paste_form.is_valid()
+    text = paste_form.cleaned_data.get("paste", "")
+    try:
+        parsed = parse_resource_text(text, require_metadata=False)
+    except ResourceFormatError as error:
+        paste_form.add_error("paste", f"These notes can't be split into cards: {error}.")
+        form, cards = _unbound_editor(fields, current_cards)
+        return _render_editor(request, resource, form, cards, paste_form=paste_form, status=422)
+    # The pasted page fills what the form leaves empty and replaces blank cards.
+    for name in ("title", "subject", "topic", "level", "exam_board"):
+        if not fields.get(name) and getattr(parsed, name):
+            fields[name] = getattr(parsed, name)
+    kept = [card for card in current_cards if card["heading"].strip() or card["body"].strip()]
+    pasted = [{"heading": c.heading, "body": c.body} for c in parsed.cards]
+    form, cards = _unbound_editor(fields, kept + pasted)
+    messages.info(request, f"Split into {len(pasted)} card{'s' if len(pasted) != 1 else ''}.")
+    return _render_editor(request, resource, form, cards)
+
+
+@login_required
+@require_POST
+def card_preview(request: HttpRequest) -> HttpResponse:
+    """The live preview of one card's Markdown (htmx posts the textarea as it changes)."""
+    text = next(
+        (value for key, value in request.POST.items() if key == "body" or key.endswith("-body")),
+        "",
+    )
+    if len(text) > MAX_CARD_LENGTH:
+        html, error = "", f"This card is over {MAX_CARD_LENGTH:,} characters."
+    else:
+        html, error = render_markdown(text), ""
+    return render(request, "library/_card_preview.html", {"html": html, "error": error})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def resource_delete_view(request: HttpRequest, slug: str) -> HttpResponse:
+    resource = get_object_or_404(Resource, slug=slug)
+    if not resource.can_edit(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        resource_delete(request.user, resource)
+        messages.success(request, f"“{resource.title}” was deleted.")
+        return redirect("accounts:profile", username=request.user.get_username())
+    return render(request, "library/resource_delete.html", {"resource": resource})
+
+
+# --- history -----------------------------------------------------------------------------
+
+
+def _history_resource(request: HttpRequest, slug: str) -> Resource:
+    resource = get_object_or_404(Resource.objects.select_related("subject", "topic"), slug=slug)
+    if not (resource.can_edit(request.user) or is_moderator(request.user)):
+        raise PermissionDenied
+    return resource
+
+
+@login_required
+@require_safe
+def resource_history(request: HttpRequest, slug: str) -> HttpResponse:
+    resource = _history_resource(request, slug)
+    revisions = resource.revisions.select_related("saved_by")
+    return render(
+        request,
+        "library/history.html",
+        {"resource": resource, "revisions": revisions, "can_edit": resource.can_edit(request.user)},
+    )
+
+
+@login_required
+@require_safe
+def resource_compare(request: HttpRequest, slug: str) -> HttpResponse:
+    resource = _history_resource(request, slug)
+    try:
+        numbers = sorted({int(request.GET["from"]), int(request.GET["to"])})
+    except (KeyError, ValueError):
+        raise Http404("Pick two revisions to compare.") from None
+    found = {r.number: r for r in resource.revisions.filter(number__in=numbers)}
+    if len(numbers) != 2 or len(found) != 2:
+        raise Http404("No such revisions.")
+    old, new = (found[n] for n in numbers)
+    diff = revision_diff(old.content, new.content)
+    return render(
+        request,
+        "library/compare.html",
+        {"resource": resource, "old": old, "new": new, "diff": diff},
+    )
+
+
+@login_required
+@require_POST
+def resource_restore_view(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    resource = get_object_or_404(Resource, slug=slug)
+    if not resource.can_edit(request.user):
+        raise PermissionDenied
+    try:
+        resource_restore(request.user, resource, number)
+    except Revision.DoesNotExist:
+        raise Http404("No such revision.") from None
+    messages.success(request, f"Revision {number} restored as the current version.")
+    return redirect("library:resource_history", slug=resource.slug)

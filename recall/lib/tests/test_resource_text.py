@@ -365,6 +365,7 @@ def test_property_escaped_text_renders_as_itself(text):
         level=st.sampled_from(["", "gcse", "a-level", "as"]),
         exam_board=st.sampled_from(["", "AQA", "OCR"]),
         author=st.sampled_from(["", "teacher"]),
+        kind=st.sampled_from(["notes", "flashcards", "quiz"]),
     )
 )
 def test_property_markdown_format_round_trips(resource):
