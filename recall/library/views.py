@@ -70,9 +70,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def subject_detail(request: HttpRequest, subject_slug: str) -> HttpResponse:
-    subject = get_object_or_404(Subject, slug=subject_slug)
-    topics = subject.topics.annotate(resource_count=Count("resources")).filter(resource_count__gt=0)
-    page = _page(request, Resource.objects.for_listing().filter(subject=subject).recent())
+    subject = get_object_or_404(Subject, slug=subject_slug, is_approved=True)
+    topics = (
+        subject.topics.filter(is_approved=True)
+        .annotate(resource_count=Count("resources", filter=_VISIBLE_RESOURCES))
+        .filter(resource_count__gt=0)
+    )
+    resources = Resource.objects.for_listing().visible().filter(subject=subject).recent()
+    page = _page(request, resources)
     return render(
         request,
         "library/subject.html",

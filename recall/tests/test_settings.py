@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
-from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 
 from recall import settings as recall_settings
+from recall.tests.processes import run_python
 
 
-def start_up(tmp_path, **env: str) -> subprocess.CompletedProcess:
+def start_up(tmp_path, **env: str):
     """Import the settings in a fresh interpreter, as manage.py and gunicorn would."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}
-    }
-    clean.update({"RECALL_VAR_DIR": str(tmp_path / "var"), **env})
     code = "import recall.settings as s; print(s.DATABASES['default']['ENGINE'], s.DEBUG)"
-    return subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", code],
-        cwd=django_settings.BASE_DIR,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_python(["-c", code], tmp_path / "var", **env)
 
 
 def test_it_starts_with_no_configuration(tmp_path):
@@ -95,26 +78,12 @@ def test_a_sqlite_url_uses_wal_and_immediate_transactions(tmp_path):
 
 
 def test_the_sqlite_database_really_is_in_wal_mode(tmp_path):
-    result = start_up(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/wal.sqlite3")
-    assert result.returncode == 0
     code = (
         "import django; django.setup(); from django.db import connection; "
         "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "recall.settings",
-        "RECALL_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path}/wal.sqlite3",
-    }
-    mode = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code],
-        cwd=django_settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+
+    mode = run_python(["-c", code], tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/wal.sqlite3")
 
     assert mode.stdout.strip() == "wal", mode.stderr
 

@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from recall.library.models import Resource, Status
+
 from .conftest import make_resource
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +118,20 @@ def test_browse_query_counts_do_not_grow_with_resources(client, library):
 
     assert before == after
     assert before == [2, 4, 3]
+
+
+def test_drafts_and_hidden_resources_are_in_no_list(client, library):
+    Resource.objects.filter(pk=library["cuba"].pk).update(status=Status.DRAFT)
+    Resource.objects.filter(pk=library["weimar"].pk).update(is_hidden=True)
+
+    pages = [
+        client.get(url).content.decode()
+        for url in ("/", "/subjects/history/", "/subjects/history/the-cold-war/")
+    ]
+    similar = client.get("/resources/the-rise-of-kruschev/").content.decode()
+
+    for html in [*pages, similar]:
+        assert "The Cuban Missile Crisis" not in html
+        assert "The Weimar Republic" not in html
+    assert "Nazi Germany" not in pages[1]  # its only resource is hidden
+    assert '<span class="name">History</span> <span class="count">2 resources</span>' in pages[0]

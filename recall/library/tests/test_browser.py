@@ -15,10 +15,6 @@ from recall.library.actions import resource_import
 
 from .conftest import make_resource
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the
-# fixtures here are ordinary blocking calls, which Django would otherwise refuse.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("RECALL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -39,7 +35,10 @@ def browser():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: run scripts/install-test-deps (make test does)."
         )
-    with sync_playwright() as playwright:
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures
+    # make meanwhile are ordinary blocking calls, which Django would otherwise refuse.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

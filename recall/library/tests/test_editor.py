@@ -273,9 +273,7 @@ def test_the_author_edits_and_every_save_keeps_a_revision(client, own, author):
     html = client.get(edit).content.decode()
     assert 'value="The Space Race"' in html and 'name="version" value="2"' not in html
 
-    response = client.post(
-        edit, editor_data(title="The Space Race 1957-1969", version=own.version)
-    )
+    response = client.post(edit, editor_data(title="The Space Race 1957-1969", version=own.version))
 
     own.refresh_from_db()
     assert response.status_code == 302
@@ -310,7 +308,9 @@ def test_a_stale_form_is_a_conflict_that_keeps_the_users_text(client, own, autho
 
 
 def test_unpublishing_makes_it_a_draft_again(client, own):
-    client.post(f"/resources/{own.slug}/edit/", editor_data(action="unpublish", version=own.version))
+    client.post(
+        f"/resources/{own.slug}/edit/", editor_data(action="unpublish", version=own.version)
+    )
 
     own.refresh_from_db()
     assert own.status == Status.DRAFT
@@ -326,8 +326,14 @@ def test_history_compare_and_restore(client, own):
 
     assert "History of “The Space Race”" in history and "current" in history
     diff = compare.content.decode()
-    assert '<li class="diff-removed"><span class="visually-hidden">Removed: </span><del>- Two</del></li>' in diff
-    assert '<li class="diff-added"><span class="visually-hidden">Added: </span><ins>- Three</ins></li>' in diff
+    assert (
+        '<li class="diff-removed"><span class="visually-hidden">Removed: </span><del>- Two</del></li>'
+        in diff
+    )
+    assert (
+        '<li class="diff-added"><span class="visually-hidden">Added: </span><ins>- Three</ins></li>'
+        in diff
+    )
     assert restore.status_code == 302
     own.refresh_from_db()
     assert own.version == 3
