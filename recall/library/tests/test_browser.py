@@ -143,3 +143,82 @@ def test_pages_have_no_accessibility_violations(site, browser, path, width):
         # Nothing wider than a phone's screen.
         assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
+
+
+def logged_in_context(browser, site: str, user, **options):
+    """A browser context holding a session for `user` (made by Django's test client)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(**options)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}]
+    )
+    return context
+
+
+@pytest.mark.parametrize("path", ["/resources/new/", "/users/author/", "/resources/{slug}/edit/"])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_author_pages_have_no_accessibility_violations(site, browser, author, path, width):
+    from recall.library.models import Resource
+
+    resource = Resource.objects.get(title="The Berlin Blockade")
+    Resource.objects.filter(pk=resource.pk).update(author=author)
+    context = logged_in_context(browser, site, author, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(site + path.format(slug=resource.slug))
+    page.locator("details").evaluate_all("nodes => nodes.forEach(d => d.open = true)")
+
+    results = Axe().run(page)
+
+    assert results.violations_count == 0, results.generate_report()
+    if width == 375:
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
+
+
+# Runs in every page before its own scripts: records any dialog a payload opens and any
+# script the Content-Security-Policy had to block (which would mean one got through).
+WATCH_SCRIPTS = """
+window.__ran = [];
+['alert', 'confirm', 'prompt', 'print'].forEach(function (name) {
+  window[name] = function () { window.__ran.push(name); };
+});
+document.addEventListener('securitypolicyviolation', function (event) {
+  window.__ran.push('csp:' + event.violatedDirective + ' ' + event.blockedURI);
+});
+"""
+
+
+def test_no_payload_runs_script_in_the_browser(site, browser, author):
+    from recall.lib.resource_text import ParsedCard, ParsedResource
+    from recall.library.actions import resource_save
+    from recall.library.models import Resource, Subject, Topic
+    from recall.tests.xss import payloads
+
+    hostile = payloads("owasp-xss-filter-evasion.json") + payloads("javascript-execution.json")
+    for n in range(0, len(hostile), 100):
+        group = hostile[n : n + 100]
+        title = " ".join(group[0].split())[:200]
+        cards = tuple(ParsedCard(p[:200], p) for p in group)
+        resource_save(author, ParsedResource(title, "History", "Payloads", cards), publish=True)
+    Subject.objects.update(is_approved=True)
+    Topic.objects.update(is_approved=True)
+    context = browser.new_context()
+    context.add_init_script(WATCH_SCRIPTS)
+    dialogs = []
+    page = context.new_page()
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    urls = ["/subjects/history/payloads/"]
+    for resource in Resource.objects.filter(topic__name="Payloads"):
+        urls += [resource.get_all_cards_url(), resource.get_absolute_url() + "?card=2"]
+    for url in urls:
+        page.goto(site + url)
+        page.mouse.move(200, 300)  # hover and move handlers get their chance
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(100)
+        assert page.evaluate("window.__ran") == [], url
+    assert dialogs == []
+    context.close()
