@@ -37,17 +37,52 @@ def _renderer() -> MarkdownIt:
     )
 
 
-def sanitise_html(html: str) -> str:
+COMMENT_ALLOWED_TAGS = frozenset(
+    {
+        "a", "b", "blockquote", "br", "code", "del", "em", "hr", "i", "li", "ol", "p", "pre",
+        "s", "strong", "ul",
+    }
+)  # fmt: skip
+COMMENT_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+
+
+@lru_cache(maxsize=1)
+def _comment_renderer() -> MarkdownIt:
+    # A comment's Markdown subset: no headings, tables or images.
+    return (
+        MarkdownIt("commonmark", {"html": False, "linkify": False})
+        .enable(["strikethrough"])
+        .disable(["heading", "lheading", "image"])
+    )
+
+
+def sanitise_html(
+    html: str,
+    *,
+    tags: frozenset[str] = ALLOWED_TAGS,
+    attributes: dict[str, set[str]] = ALLOWED_ATTRIBUTES,
+    link_rel: str = "nofollow noopener noreferrer",
+) -> str:
     return nh3.clean(
         html,
-        tags=set(ALLOWED_TAGS),
-        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        tags=set(tags),
+        attributes={tag: set(attrs) for tag, attrs in attributes.items()},
         url_schemes=set(ALLOWED_URL_SCHEMES),
-        link_rel="nofollow noopener noreferrer",
+        link_rel=link_rel,
         strip_comments=True,
     )
 
 
 def render_markdown(text: str) -> str:
-    """Render a card or comment's Markdown to sanitised HTML, ready to store and show."""
+    """Render a card's Markdown to sanitised HTML, ready to store and show."""
     return sanitise_html(_renderer().render(text))
+
+
+def render_comment_markdown(text: str) -> str:
+    """Render a comment's Markdown subset with a stricter allow-list; links marked ugc."""
+    return sanitise_html(
+        _comment_renderer().render(text),
+        tags=COMMENT_ALLOWED_TAGS,
+        attributes=COMMENT_ALLOWED_ATTRIBUTES,
+        link_rel="nofollow noopener noreferrer ugc",
+    )

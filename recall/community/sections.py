@@ -1,0 +1,169 @@
+"""What the community parts of a resource page show: the comments section and the
+statistics in the resource information. The template tags render them inside the page;
+htmx responses render the same templates alone (fragments serve twice).
+
+Each section costs a fixed number of queries, however many comments and ratings there are.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Avg, Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+
+from recall.accounts.roles import is_moderator
+from recall.library.models import Resource
+
+from .forms import CommentEditForm, CommentForm, RatingForm
+from .models import MAX_STARS, Comment, Rating
+
+NEW_COMMENT_AUTO_ID = "comment-%s"  # the form under the comments
+RATING_AUTO_ID = "rating-%s"
+
+
+def reply_auto_id(parent_id: object) -> str:
+    return f"reply-{parent_id}-%s"
+
+
+def edit_auto_id(comment_id: object) -> str:
+    return f"edit-{comment_id}-%s"
+
+
+def comment_auto_id(parent_id: object) -> str:
+    """The ids a posted comment form had on the page, so that its errors show in place."""
+    raw = str(parent_id or "")
+    return reply_auto_id(raw) if raw.isascii() and raw.isdigit() else NEW_COMMENT_AUTO_ID
+
+
+def can_comment(user, resource: Resource) -> bool:
+    return user.is_authenticated and user.is_active and resource.is_visible
+
+
+def can_rate(user, resource: Resource) -> bool:
+    return can_comment(user, resource) and resource.author_id != user.pk
+
+
+def _in_place(bound: forms.Form | None, form_class, auto_id: str, **initial) -> forms.Form:
+    """The failed form if it was this one (same ids), else a fresh one."""
+    if bound is not None and bound.auto_id == auto_id:
+        return bound
+    return form_class(initial=initial, auto_id=auto_id)
+
+
+def comments_context(
+    request: HttpRequest,
+    resource: Resource,
+    *,
+    bound_form: forms.Form | None = None,
+    notice: str = "",
+) -> dict:
+    """The threads this reader sees, with a form for each thing they may do.
+
+    bound_form is a posted form that failed: it is shown in its place, known by its ids
+    ("comment-…", "reply-<id>-…" or "edit-<id>-…"), with its errors and the text as typed.
+    """
+    user = request.user
+    comments = list(
+        Comment.objects.filter(resource=resource).visible_to(user).select_related("author")
+    )
+    commenting = can_comment(user, resource)
+    threads: dict[int, Comment] = {}
+    placed = bound_form is None
+    for comment in comments:
+        comment.resource = resource  # already loaded: no query per comment
+        comment.thread_replies = []
+        comment.user_can_edit = comment.can_edit(user)
+        comment.user_can_delete = comment.can_delete(user)
+        comment.user_can_report = user.is_authenticated and comment.author_id != user.pk
+        comment.by_resource_author = comment.author_id == resource.author_id
+        if comment.user_can_edit:
+            comment.edit_form = _in_place(
+                bound_form, CommentEditForm, edit_auto_id(comment.pk), body=comment.body
+            )
+            placed = placed or comment.edit_form is bound_form
+        if comment.parent_id is None:
+            threads[comment.pk] = comment
+            if commenting and not comment.is_hidden:
+                comment.reply_form = _in_place(
+                    bound_form, CommentForm, reply_auto_id(comment.pk), parent=comment.pk
+                )
+                placed = placed or comment.reply_form is bound_form
+        elif comment.parent_id in threads:  # replies come after their comment
+            threads[comment.parent_id].thread_replies.append(comment)
+    new_form = None
+    if commenting:
+        new_form = _in_place(bound_form, CommentForm, NEW_COMMENT_AUTO_ID)
+        placed = placed or new_form is bound_form
+    if not placed:
+        # The comment it was for has gone (deleted or hidden meanwhile): say why instead.
+        notice = " ".join(error for errors in bound_form.errors.values() for error in errors)
+    return {
+        "resource": resource,
+        "request": request,
+        "user": user,
+        "is_moderator": is_moderator(user),
+        "threads": list(threads.values()),
+        "can_comment": commenting,
+        "new_form": new_form,
+        "notice": notice,
+        "next": f"{resource.get_absolute_url()}#comments",
+    }
+
+
+def _count(queryset) -> Coalesce:
+    counted = queryset.order_by().values("resource").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def resource_stats(user, resource: Resource) -> dict:
+    """Comment count (what this reader sees), rating average and count, and this
+    reader's own rating: one query."""
+    ratings = Rating.objects.filter(resource=OuterRef("pk"))
+    annotations = {
+        "comment_count": _count(Comment.objects.filter(resource=OuterRef("pk")).visible_to(user)),
+        "rating_count": _count(ratings),
+        "rating_average": Subquery(
+            ratings.order_by().values("resource").annotate(a=Avg("stars")).values("a")
+        ),
+    }
+    if user.is_authenticated:
+        annotations["own_stars"] = Subquery(ratings.filter(user=user).values("stars")[:1])
+    stats = (
+        Resource.objects.filter(pk=resource.pk).annotate(**annotations).values(*annotations).get()
+    )
+    stats.setdefault("own_stars", None)
+    average = stats["rating_average"] or 0
+    filled = int(average + 0.5)  # half up, unlike round()
+    stats["stars_text"] = "★" * filled + "☆" * (MAX_STARS - filled)
+    return stats
+
+
+def stats_context(
+    request: HttpRequest,
+    resource: Resource,
+    *,
+    rating_form: forms.Form | None = None,
+    notice: str = "",
+    oob: bool = False,
+) -> dict:
+    """The <dt>/<dd> pairs in the resource information; oob marks the pieces an htmx
+    rating response swaps in place."""
+    user = request.user
+    stats = resource_stats(user, resource)
+    rating = can_rate(user, resource)
+    if rating and rating_form is None:
+        initial = {"stars": stats["own_stars"]} if stats["own_stars"] else {}
+        rating_form = RatingForm(initial=initial, auto_id=RATING_AUTO_ID)
+    return {
+        "resource": resource,
+        "request": request,
+        "user": user,
+        "is_moderator": is_moderator(user),
+        "stats": stats,
+        "can_rate": rating,
+        "rating_form": rating_form if rating else None,
+        "notice": notice,
+        "oob": oob,
+        "next": resource.get_absolute_url(),
+    }

@@ -1,0 +1,81 @@
+"""The community sections cost a fixed number of queries, however many comments, replies
+and ratings a resource has, for every kind of reader."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from recall.community.models import Rating
+
+from .conftest import COMMENTS_URL, HTMX, URL, add_comment
+
+pytestmark = pytest.mark.django_db
+
+
+def add_discussion(resource, users, size: int) -> None:
+    """`size` threads of two replies each, one hidden comment, and `size` ratings."""
+    for n in range(size):
+        writer = users[n % len(users)]
+        top = add_comment(resource, writer, f"Comment {n}")
+        add_comment(resource, users[(n + 1) % len(users)], f"Reply {n}a", parent=top)
+        add_comment(resource, writer, f"Reply {n}b", parent=top)
+        rater = get_user_model().objects.create_user(f"rater-{resource.pk}-{size}-{n}")
+        Rating.objects.create(resource=resource, user=rater, stars=n % 5 + 1)
+    hidden = add_comment(resource, users[0], "Hidden")
+    hidden.is_hidden = True
+    hidden.save()
+
+
+def count_queries(client, url: str, **kwargs) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **kwargs)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "other", "author", "moderator"])
+@pytest.mark.parametrize("path", ["", "all/"])
+def test_the_page_does_not_grow_with_the_discussion(
+    client, author, other, moderator, resource, role, path
+):
+    users = {"other": other, "author": author, "moderator": moderator}
+    if role in users:
+        client.force_login(users[role])
+    add_discussion(resource, [author, other, moderator], 2)
+    client.get(URL + path)  # the first visit counts a view and saves the session
+
+    few = count_queries(client, URL + path)
+    add_discussion(resource, [author, other, moderator], 12)
+    many = count_queries(client, URL + path)
+
+    assert few == many
+    html = client.get(URL + path).content.decode()
+    assert html.count('<article class="comment') >= 42  # 14 threads of 3, all shown
+
+
+def test_the_exact_cost_for_a_logged_in_reader(
+    client, other, author, resource, django_assert_num_queries
+):
+    client.force_login(other)
+    add_discussion(resource, [author, other], 5)
+    client.get(URL)
+    # session, user, is-moderator (asked once a request), resource, card, the statistics
+    # (comment count, rating average and count, own rating: one query), comments, similar
+    with django_assert_num_queries(8):
+        client.get(URL)
+
+
+def test_the_htmx_section_does_not_grow(client, author, other, resource):
+    client.force_login(other)
+    add_discussion(resource, [author, other], 2)
+
+    with CaptureQueriesContext(connection) as few:
+        client.post(COMMENTS_URL, {"body": "x" * 5001}, headers=HTMX)
+    add_discussion(resource, [author, other], 10)
+    with CaptureQueriesContext(connection) as many:
+        client.post(COMMENTS_URL, {"body": "x" * 5001}, headers=HTMX)
+
+    assert len(few) == len(many)
