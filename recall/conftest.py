@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from playwright.sync_api import sync_playwright
 
 from recall.accounts.roles import MODERATORS_GROUP
 
@@ -101,5 +102,35 @@ def other(db):
 @pytest.fixture
 def moderator(db):
     user = get_user_model().objects.create_user("mod", "mod@example.org", "pw-mod-1")
-    user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+    # get_or_create: a transactional test before this one may have emptied the tables.
+    user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
     return user
+
+
+# --- browser tests -------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("RECALL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run scripts/install-test-deps (make test does)."
+        )
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures
+    # make meanwhile are ordinary blocking calls, which Django would otherwise refuse.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -268,6 +268,8 @@ def _editor(request: HttpRequest, resource: Resource | None) -> HttpResponse:
 
 
 def _saved_message(resource: Resource, publish: bool | None) -> str:
+    if publish is True and not resource.is_visible:
+        return "Published: readers will see it once a moderator approves its new subject or topic."
     if publish is True:
         return "Published: everyone can read it now."
     if publish is False:
@@ -303,10 +305,11 @@ def _split_pasted_notes(request: HttpRequest, resource: Resource | None) -> Http
 @require_POST
 def card_preview(request: HttpRequest) -> HttpResponse:
     """The live preview of one card's Markdown (htmx posts the textarea as it changes)."""
-    text = next(
-        (value for key, value in request.POST.items() if key == "body" or key.endswith("-body")),
-        "",
-    )
+    # htmx posts the whole editor form and names the textarea that changed.
+    field = request.htmx.trigger_name if request.htmx else None
+    if not field or not field.endswith("-body"):
+        field = "body"
+    text = request.POST.get(field, "")
     if len(text) > MAX_CARD_LENGTH:
         html, error = "", f"This card is over {MAX_CARD_LENGTH:,} characters."
     else:

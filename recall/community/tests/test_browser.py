@@ -3,7 +3,6 @@ every community page, at desktop and phone widths."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -11,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from recall.accounts.roles import MODERATORS_GROUP
 from recall.community.models import Comment, Rating, Report
@@ -19,24 +18,9 @@ from recall.library.models import Topic
 
 from .conftest import add_comment
 
-CHROMIUM = os.environ.get("RECALL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 PAGE = "/resources/the-berlin-wall/"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/install-test-deps.")
-    # Playwright's sync API runs an event loop in this thread; the fixtures' ORM calls are
-    # ordinary blocking calls, which Django would otherwise refuse. Only while it runs.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(autouse=True)

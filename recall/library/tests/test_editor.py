@@ -139,13 +139,23 @@ def test_live_preview_renders_one_card_sanitised(client, author):
     client.force_login(author)
 
     response = client.post(
-        "/resources/preview/", {"cards-0-body": "- *hi* <script>alert(1)</script>"}
+        "/resources/preview/",
+        {"cards-0-body": "- other card", "cards-1-body": "- *hi* <script>alert(1)</script>"},
+        headers={"HX-Request": "true", "HX-Trigger-Name": "cards-1-body"},
     )
 
     assert response.status_code == 200
     assert response.content.decode().strip() == (
         "<ul>\n<li><em>hi</em> &lt;script&gt;alert(1)&lt;/script&gt;</li>\n</ul>"
     )
+
+
+def test_preview_without_htmx_reads_body(client, author):
+    client.force_login(author)
+
+    response = client.post("/resources/preview/", {"body": "plain"})
+
+    assert response.content.decode().strip() == "<p>plain</p>"
 
 
 def test_live_preview_needs_a_login_and_a_post(client, author):
