@@ -49,6 +49,8 @@ def _require_moderator(user: User) -> None:
 
 def _clean_text(text: str, *, limit: int, what: str, required: bool = True) -> str:
     text = text.replace("\r\n", "\n").strip()
+    if "\x00" in text:
+        raise ValidationError(f"{what.capitalize()} can't contain a NUL character.", code="null")
     if required and not text:
         raise ValidationError(f"Write {what} first.", code="required")
     if len(text) > limit:

@@ -193,6 +193,11 @@ def check_limits(parsed: ParsedResource, *, require_metadata: bool = True) -> No
     """The limits every way of storing a resource enforces (import, editor, API)."""
     if require_metadata and not parsed.title:
         raise ResourceFormatError("the resource has no title")
+    texts = [parsed.title, parsed.subject, parsed.topic, parsed.exam_board, parsed.author]
+    texts += [text for card in parsed.cards for text in (card.heading, card.body)]
+    if any("\x00" in text for text in texts):
+        # Databases (PostgreSQL) refuse NUL in text; no real note needs one.
+        raise ResourceFormatError("the text contains a NUL character")
     if len(parsed.title) > MAX_TITLE_LENGTH:
         raise ResourceFormatError(
             f"title is {len(parsed.title)} characters long; the limit is {MAX_TITLE_LENGTH}"

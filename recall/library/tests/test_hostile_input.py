@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from recall.lib.resource_text import MAX_TITLE_LENGTH, ParsedCard, ParsedResource
+from recall.lib.resource_text import (
+    MAX_TITLE_LENGTH,
+    ParsedCard,
+    ParsedResource,
+    ResourceFormatError,
+)
 from recall.library.actions import resource_save
 from recall.library.models import Resource, Subject, Topic
 from recall.tests.xss import audit_page, hostile_inputs
@@ -21,7 +26,9 @@ def chunks(items: list[str], size: int) -> list[list[str]]:
 @pytest.fixture
 def hostile(author):
     """Every hostile input as a card body, and as a title, saved through the editor's action."""
-    inputs = hostile_inputs()
+    # NUL characters are refused (test_a_nul_character_is_refused); without them the
+    # payloads only get harsher ("<scr\x00ipt>" becomes "<script>").
+    inputs = [payload.replace("\x00", "") for payload in hostile_inputs()]
     for n, group in enumerate(chunks(inputs, CARDS_PER_RESOURCE)):
         content = ParsedResource(
             title=f"Hostile cards {n}",
@@ -91,3 +98,12 @@ def test_hostile_input_through_the_editor_form(client, author):
         # Saved and shown (200), or refused with form errors (422: e.g. a NUL character).
         assert response.status_code in {200, 422}
         assert audit_page(response.content.decode()) == [], payload
+
+
+def test_a_nul_character_is_refused(author):
+    content = ParsedResource("Title", "History", "Payloads", (ParsedCard("", "<scr\x00ipt>"),))
+
+    with pytest.raises(ResourceFormatError, match="NUL character"):
+        resource_save(author, content)
+
+    assert not Resource.objects.exists()
