@@ -13,6 +13,7 @@ from django.core.cache import cache
 from playwright.sync_api import sync_playwright
 
 from recall.accounts.roles import MODERATORS_GROUP
+from recall.search.service import forget_vocabulary
 
 # The reference page and third-party test data live beside the repository, not in it.
 SHARED = Path(os.environ.get("RECALL_SHARED_DIR", settings.BASE_DIR.parent / "shared"))
@@ -38,6 +39,8 @@ def _test_settings(settings) -> None:
     # Rate limits count in the cache: each test starts with an empty one of its own.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
+    # The search vocabulary is cached per process: each test builds it from its own data.
+    forget_vocabulary()
 
 
 @pytest.fixture(scope="session")

@@ -120,6 +120,10 @@ INSTALLED_APPS = [
     "recall.accounts",
     "recall.library",
     "recall.community",
+    "recall.quality",
+    "recall.search",
+    "ninja",  # django-ninja: its templates and static files serve the API docs locally
+    "recall.api",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +167,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": _database(os.environ.get("DATABASE_URL"))}
+# Read replicas (PostgreSQL streaming replicas of the primary), comma-separated URLs.
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    DATABASES[f"replica{_number}"] = _database(_url)
+    DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["recall.db_routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -278,3 +288,8 @@ LOGGING = {
     # django-axes logs every successful login at INFO; failures and lockouts are WARNING.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# The JSON API (/api/v1/): requests a minute from one address without a token (and bad
+# tokens), and with one token, before a 429 with Retry-After.
+RECALL_API_RATE_PER_IP = env_int("RECALL_API_RATE_PER_IP", 120, minimum=1)
+RECALL_API_RATE_PER_TOKEN = env_int("RECALL_API_RATE_PER_TOKEN", 600, minimum=1)

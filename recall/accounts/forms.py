@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
+from recall.api.models import MAX_TOKEN_NAME_LENGTH
+
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
@@ -19,3 +21,11 @@ class SignUpForm(UserCreationForm):
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this email address already exists.")
         return email
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=MAX_TOKEN_NAME_LENGTH,
+        help_text="What the token is for, such as “flashcards script” or “laptop”.",
+    )

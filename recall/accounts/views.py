@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
+from recall.api.actions import token_create, token_revoke
+from recall.api.models import ApiToken
 from recall.library.models import Resource, Status
 
-from .forms import SignUpForm
+from .forms import ApiTokenForm, SignUpForm
 
 SIGNUP_RATE = "5/h"
 PASSWORD_RESET_RATE = "5/h"  # noqa: S105 - a rate, not a password
@@ -72,3 +78,33 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         "accounts/profile.html",
         {"person": person, "own": own, "page": page, "drafts": drafts},
     )
+
+
+@never_cache  # the page may show a new token's secret: no cache keeps a copy
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's API tokens: make one (its secret shown this once) or revoke one."""
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    issued, status = None, 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                issued = token_create(request.user, form.cleaned_data["name"])
+            except ValidationError as error:
+                form.add_error("name", error)
+            else:
+                form, status = ApiTokenForm(), 200
+    tokens = ApiToken.objects.active().filter(user=request.user)
+    context = {"form": form, "issued": issued, "tokens": tokens}
+    return render(request, "accounts/api_tokens.html", context, status=status)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken.objects.active(), pk=pk, user=request.user)
+    token_revoke(request.user, token)
+    messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
+    return redirect("accounts:api_tokens")

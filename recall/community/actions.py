@@ -17,6 +17,7 @@ from django.utils import timezone
 from recall.accounts.roles import is_moderator
 from recall.lib.rendering import render_comment_markdown
 from recall.library.models import Resource, Subject, Topic
+from recall.search.index import search_refresh, search_refresh_subject, search_refresh_topic
 
 from .models import (
     MAX_COMMENT_LENGTH,
@@ -197,6 +198,7 @@ def resource_set_hidden(
         if resource.is_hidden != hidden:
             resource.is_hidden = hidden
             resource.save(update_fields=["is_hidden"])
+            search_refresh([resource.pk])
         _log(moderator, _hide_or_restore(hidden), resource, resource.title, note)
     return resource
 
@@ -242,6 +244,7 @@ def subject_approve(moderator: User, subject: Subject, note: str = "") -> Subjec
         if not subject.is_approved:
             subject.is_approved = True
             subject.save(update_fields=["is_approved"])
+            search_refresh_subject(subject.pk)
         _log(moderator, ModerationAction.Kind.APPROVE, subject, subject.name, note)
     return subject
 
@@ -256,6 +259,7 @@ def topic_approve(moderator: User, topic: Topic, note: str = "") -> Topic:
         if not topic.is_approved:
             topic.is_approved = True
             topic.save(update_fields=["is_approved"])
+            search_refresh_topic(topic.pk)
         _log(moderator, ModerationAction.Kind.APPROVE, topic, str(topic), note)
     return topic
 

@@ -198,6 +198,12 @@ def check_limits(parsed: ParsedResource, *, require_metadata: bool = True) -> No
     if any("\x00" in text for text in texts):
         # Databases (PostgreSQL) refuse NUL in text; no real note needs one.
         raise ResourceFormatError("the text contains a NUL character")
+    for text in texts:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate (a YAML escape such as "\ud83d") is not storable text.
+            raise ResourceFormatError("the text contains an invalid character") from None
     if len(parsed.title) > MAX_TITLE_LENGTH:
         raise ResourceFormatError(
             f"title is {len(parsed.title)} characters long; the limit is {MAX_TITLE_LENGTH}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
@@ -25,6 +26,7 @@ from recall.lib.resource_text import (
     decode_resource_bytes,
     parse_resource_text,
 )
+from recall.search.index import search_refresh, search_remove
 
 from .models import Card, Resource, Revision, Status, Subject, Topic
 
@@ -97,12 +99,19 @@ def unique_resource_slug(title: str, exclude_pk: int | None = None) -> str:
     return slug
 
 
-def import_key_for(parsed: ParsedResource) -> str:
-    """Same subject, topic and title: the same source, updated in place on re-import."""
-    return "/".join(
+def import_key_for(parsed: ParsedResource, owner: AbstractBaseUser | None = None) -> str:
+    """Same subject, topic and title: the same source, updated in place on re-import.
+
+    A user's own imports (owner given) have keys of their own, so that importing a file
+    never touches a resource someone else imported from the same source.
+    """
+    key = "/".join(
         slugify(part, allow_unicode=True) or part.lower()
         for part in (parsed.subject, parsed.topic, parsed.title)
-    )[:500]
+    )
+    if owner is not None:
+        key = f"@{owner.pk}:{key}"
+    return key[:500]
 
 
 class EditConflict(Exception):
@@ -151,30 +160,56 @@ def _store(
         saved_at=now,
         content=content.to_dict(),
     )
+    search_refresh([resource.pk])
     return resource
 
 
-def resource_import(parsed: ParsedResource, *, default_author: str) -> ImportResult:
-    """Create or update the resource a parsed file describes, all or nothing."""
+def resource_import(
+    parsed: ParsedResource,
+    *,
+    default_author: str = "",
+    author: AbstractBaseUser | None = None,
+    publish: bool = True,
+) -> ImportResult:
+    """Create or update the resource a parsed file describes, all or nothing.
+
+    From the command line (no author) the file's author, else default_author, owns it and
+    new subjects and topics are approved at once. With author (a user importing a file, as
+    the API does) the resource is theirs alone, whatever author the file names: re-importing
+    updates only their own copy, and new subjects and topics wait for a moderator as they do
+    from the editor. publish=False keeps it (or makes it) a draft.
+    """
     check_limits(parsed)
+    if author is not None and not (author.is_authenticated and author.is_active):
+        raise PermissionDenied("Log in to import resources.")
     with transaction.atomic():
-        subject = subject_for_name(parsed.subject)
-        topic = topic_for_name(subject, parsed.topic)
-        author = system_user(parsed.author or default_author)
-        key = import_key_for(parsed)
+        subject = subject_for_name(parsed.subject, proposed_by=author)
+        topic = topic_for_name(subject, parsed.topic, proposed_by=author)
+        owner = author or system_user(
+            parsed.author or default_author or settings.RECALL_IMPORT_AUTHOR
+        )
+        key = import_key_for(parsed, owner=author)
         resource = Resource.objects.select_for_update().filter(import_key=key).first()
         created = resource is None
         if resource is None:
             resource = Resource(import_key=key, created_at=timezone.now())
-        resource.author = author
-        _store(resource, parsed, subject=subject, topic=topic, saved_by=author, publish=True)
+        elif author is not None and not resource.can_edit(author):
+            raise PermissionDenied("Only its author can change this resource.")
+        resource.author = owner
+        _store(resource, parsed, subject=subject, topic=topic, saved_by=owner, publish=publish)
     return ImportResult(resource=resource, created=created)
 
 
-def resource_import_bytes(data: bytes, *, default_author: str) -> ImportResult:
+def resource_import_bytes(
+    data: bytes,
+    *,
+    default_author: str = "",
+    author: AbstractBaseUser | None = None,
+    publish: bool = True,
+) -> ImportResult:
     """Decode, parse and import one file's content; ResourceFormatError says why not."""
     parsed = parse_resource_text(decode_resource_bytes(data))
-    return resource_import(parsed, default_author=default_author)
+    return resource_import(parsed, default_author=default_author, author=author, publish=publish)
 
 
 def resource_save(
@@ -224,6 +259,7 @@ def resource_delete(user: AbstractBaseUser, resource: Resource) -> None:
         resource = Resource.objects.select_for_update().get(pk=resource.pk)
         if not resource.can_edit(user):
             raise PermissionDenied("Only its author can delete this resource.")
+        search_remove([resource.pk])
         resource.delete()
 
 

@@ -21,6 +21,14 @@ from recall.lib.resource_text import (
     parse_resource_text,
 )
 from recall.lib.revisions import revision_diff
+from recall.quality.editor import ACCEPT as QUALITY_ACCEPT
+from recall.quality.editor import IGNORE as QUALITY_IGNORE
+from recall.quality.editor import (
+    build_panel,
+    editor_action,
+    publish_blockers,
+    save_session_ignores,
+)
 
 from .actions import (
     EditConflict,
@@ -227,9 +235,22 @@ def _editor(request: HttpRequest, resource: Resource | None) -> HttpResponse:
                 else ParsedResource(resource.title, resource.subject.name, resource.topic.name, ())
             )
             form, cards = _unbound_editor(*_initial_from(content, resource.version))
+            if request.GET.get("check"):  # quality checks: open the Check panel
+                quality = build_panel(resource, *_initial_from(content), [])
+                return _render_editor(request, resource, form, cards, quality=quality)
         return _render_editor(request, resource, form, cards)
 
     action = request.POST.get("action", "save")
+    # --- quality checks (recall.quality.editor): check, accept a fix, ignore a finding ---
+    if action == "check" or action.startswith((QUALITY_ACCEPT, QUALITY_IGNORE)):
+        fields, raw_cards = _raw_editor_state(request)
+        quality = editor_action(request, resource, action, fields, raw_cards)
+        form, cards = _unbound_editor(fields, raw_cards)
+        return _render_editor(request, resource, form, cards, quality=quality)
+    publish_confirmed = action == "publish_anyway"
+    if publish_confirmed:
+        action = "publish"
+    # --- end of quality checks ---
     if action == "add_card":
         form, cards = _unbound_editor(*_raw_editor_state(request), blank_cards=1)
         return _render_editor(request, resource, form, cards, focus_last=True)
@@ -245,6 +266,10 @@ def _editor(request: HttpRequest, resource: Resource | None) -> HttpResponse:
         return _render_editor(request, resource, form, cards, preview=preview, status=status)
 
     publish = {"publish": True, "unpublish": False}.get(action)
+    if publish and not publish_confirmed:  # quality checks: confirm likely mistakes first
+        quality = publish_blockers(request, resource, *_raw_editor_state(request))
+        if quality:
+            return _render_editor(request, resource, form, cards, quality=quality)
     try:
         saved = resource_save(
             request.user,
@@ -263,6 +288,7 @@ def _editor(request: HttpRequest, resource: Resource | None) -> HttpResponse:
     except ResourceFormatError as error:
         form.add_error(None, str(error))
         return _render_editor(request, resource, form, cards, status=422)
+    save_session_ignores(request, saved)  # quality checks: ignores made before the first save
     messages.success(request, _saved_message(saved, publish))
     return redirect(saved.get_absolute_url())
 

@@ -102,3 +102,33 @@ def test_env_int_enforces_its_minimum(monkeypatch):
 
     with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER must be at least 1"):
         recall_settings.env_int("SOME_NUMBER", 5, minimum=1)
+
+
+def test_replica_urls_add_read_databases_and_the_router(tmp_path):
+    code = (
+        "import recall.settings as s; "
+        "print(sorted(s.DATABASES), s.DATABASES['replica2']['HOST'], s.DATABASE_ROUTERS)"
+    )
+
+    result = run_python(
+        ["-c", code],
+        tmp_path,
+        DATABASE_URL="postgres://recall@primary:5432/recall",
+        DATABASE_REPLICA_URLS="postgres://recall@r1:5432/recall,postgres://recall@r2:5432/recall",
+    )
+
+    assert result.stdout.strip() == (
+        "['default', 'replica1', 'replica2'] r2 ['recall.db_routers.PrimaryReplicaRouter']"
+    ), result.stderr
+
+
+def test_the_router_reads_from_replicas_and_writes_to_the_primary():
+    from recall.db_routers import PrimaryReplicaRouter
+
+    router = PrimaryReplicaRouter(replicas=["replica1"])
+
+    assert router.db_for_read(None) == "replica1"
+    assert router.db_for_write(None) == "default"
+    assert router.allow_migrate("default", "library") is True
+    assert router.allow_migrate("replica1", "library") is False
+    assert PrimaryReplicaRouter(replicas=[]).db_for_read(None) is None

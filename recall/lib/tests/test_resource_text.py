@@ -381,3 +381,12 @@ def test_property_any_text_parses_or_gives_a_reason(text):
         assert str(error)
     else:
         assert parsed.title and parsed.subject and parsed.topic and parsed.cards
+
+
+def test_it_refuses_unstorable_characters():
+    lone_surrogate = '---\ntitle: "\\ud83d"\nsubject: S\ntopic: P\n---\n- x\n'
+
+    with pytest.raises(ResourceFormatError, match="invalid character"):
+        parse_resource_text(lone_surrogate)
+    with pytest.raises(ResourceFormatError, match="NUL character"):
+        parse_resource_text("---\ntitle: T\nsubject: S\ntopic: P\n---\n- a\x00b\n")

@@ -1,0 +1,99 @@
+"""Every write to the API's own models: creating, revoking and using personal tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import MAX_TOKEN_NAME_LENGTH, TOKEN_PREFIX_LENGTH, ApiToken
+
+TOKEN_START = "rcl_"  # noqa: S105 - not a secret: tells a Recall token apart in a config file or a leaked log
+MAX_ACTIVE_TOKENS = 20
+# Noting every use would write to the database on every request: once a minute is enough.
+LAST_USED_PRECISION = timedelta(minutes=1)
+_TOKEN_SHAPE = re.compile(rf"{TOKEN_START}[A-Za-z0-9_-]{{20,100}}")
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # the whole token, shown to its owner once and never stored
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_create(user: AbstractBaseUser | AnonymousUser, name: str) -> IssuedToken:
+    """A new token for this user; the secret in the result is the only copy there is."""
+    if not (user.is_authenticated and user.is_active):
+        raise PermissionDenied("Log in to create API tokens.")
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("Give the token a name.", code="required")
+    if len(name) > MAX_TOKEN_NAME_LENGTH or "\x00" in name:
+        raise ValidationError(
+            f"A token's name can be at most {MAX_TOKEN_NAME_LENGTH} characters.", code="invalid"
+        )
+    # 32 random bytes: far too many to guess, so one SHA-256 (no slow hash) is enough.
+    secret = TOKEN_START + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        # Counted under the user's row lock, so that two requests can't both pass the limit.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        if ApiToken.objects.active().filter(user=user).count() >= MAX_ACTIVE_TOKENS:
+            raise ValidationError(
+                f"You can have at most {MAX_ACTIVE_TOKENS} tokens: revoke one you no longer use.",
+                code="limit",
+            )
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=secret[:TOKEN_PREFIX_LENGTH],
+            secret_hash=hash_secret(secret),
+        )
+    return IssuedToken(token=token, secret=secret)
+
+
+def token_revoke(user: AbstractBaseUser | AnonymousUser, token: ApiToken) -> ApiToken:
+    """Revoke one of the user's own tokens: it stops working at once."""
+    if not (user.is_authenticated and token.user_id == user.pk):
+        raise PermissionDenied("You can only revoke your own tokens.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The active token of an active user that this secret is, or None; notes its use."""
+    if not _TOKEN_SHAPE.fullmatch(secret):
+        return None
+    digest = hash_secret(secret)
+    candidates = (
+        ApiToken.objects.active()
+        .filter(prefix=secret[:TOKEN_PREFIX_LENGTH], user__is_active=True)
+        .select_related("user")
+    )
+    for token in candidates:
+        if hmac.compare_digest(token.secret_hash, digest):
+            _note_use(token)
+            return token
+    return None
+
+
+def _note_use(token: ApiToken) -> None:
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

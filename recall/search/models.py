@@ -1,0 +1,56 @@
+"""The search index's documents: one row per visible resource, in plain text.
+
+The database's own full-text index is built over this table (see the migrations): an FTS5
+table kept in sync by triggers on SQLite, a generated tsvector column with a GIN index on
+PostgreSQL. A resource that is not visible (draft, hidden, awaiting approval) has no row.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from recall.library.models import Resource
+
+
+class SearchDocument(models.Model):
+    resource = models.OneToOneField(
+        Resource, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    title = models.TextField()
+    body = models.TextField()  # every card's heading and text, without Markdown
+    # Copies of the resource's filter fields, so that filters need no join.
+    subject_id = models.BigIntegerField(db_index=True)
+    topic_id = models.BigIntegerField(db_index=True)
+    level = models.CharField(max_length=20, blank=True)
+    kind = models.CharField(max_length=20)
+    created_at = models.DateTimeField()
+    # The filter fields again as words ("s3 t41 lgcse knotes"): SQLite filters inside the
+    # FTS5 match, where it is fast, instead of checking each match's row.
+    facets = models.TextField(default="")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def facet_words(subject_id=None, topic_id=None, level="", kind="") -> list[str]:
+        words = []
+        if subject_id is not None:
+            words.append(f"s{subject_id}")
+        if topic_id is not None:
+            words.append(f"t{topic_id}")
+        if level:
+            words.append("l" + level.replace("-", ""))
+        if kind:
+            words.append(f"k{kind}")
+        return words
+
+
+class SearchTerm(models.Model):
+    """A word of the index and how many findable resources hold it: the vocabulary that
+    misspelled query words are corrected against."""
+
+    term = models.CharField(max_length=100, primary_key=True)
+    documents = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.documents})"
