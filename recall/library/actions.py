@@ -1,6 +1,6 @@
 """Every write that touches several library models, one function per action.
 
-Views, management commands and (later) the API call these, so that transactions,
+Views, management commands and the JSON API (recall.api) call these, so that transactions,
 sanitising and limits live in one place.
 """
 
