@@ -29,6 +29,7 @@ from recall.quality.editor import (
     publish_blockers,
     save_session_ignores,
 )
+from recall.search.similar import similar_resources
 
 from .actions import (
     EditConflict,
@@ -117,7 +118,7 @@ def _resource_context(request: HttpRequest, resource: Resource) -> dict:
     return {
         "resource": resource,
         "can_edit": resource.can_edit(request.user),
-        "similar": Resource.objects.similar_to(resource)[:SIMILAR_COUNT],
+        "similar": similar_resources(resource, SIMILAR_COUNT),
     }
 
 

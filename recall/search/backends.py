@@ -84,6 +84,20 @@ class SqliteBackend:
         hits = [Hit(pk, snippet_html(title), snippet_html(body)) for pk, title, body in rows]
         return Results(hits, total)
 
+    def more_like_this(
+        self, terms: list[str], subject_id: int, exclude_id: int, limit: int
+    ) -> list[tuple[int, float]]:
+        """Resources of the subject sharing any of these words, best first, with a score."""
+        words = " OR ".join(f'"{term}"' for term in terms)
+        match = f'{{title body}} : ({words}) AND facets:"s{subject_id}"'
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid, -rank FROM search_fts WHERE search_fts MATCH %s AND rowid != %s "
+                "ORDER BY rank LIMIT %s",
+                [match, exclude_id, limit],
+            )
+            return [(pk, float(score)) for pk, score in cursor.fetchall()]
+
 
 class PostgresBackend:
     """A stored, weighted tsvector with a GIN index; ts_rank; ts_headline."""
@@ -138,6 +152,23 @@ class PostgresBackend:
             rows = cursor.fetchall()
         hits = [Hit(pk, snippet_html(title), snippet_html(body)) for pk, title, body in rows]
         return Results(hits, total)
+
+    def more_like_this(
+        self, terms: list[str], subject_id: int, exclude_id: int, limit: int
+    ) -> list[tuple[int, float]]:
+        """Resources of the subject sharing any of these words, best first, with a score."""
+        table = SearchDocument._meta.db_table
+        word = "plainto_tsquery('english', recall_unaccent(%s))"
+        tsquery = "(" + " || ".join([word] * len(terms)) + ")"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT d.resource_id, ts_rank(d.vector, q.query) AS rank
+                FROM {table} d, (SELECT {tsquery} AS query) q
+                WHERE d.vector @@ q.query AND d.subject_id = %s AND d.resource_id != %s
+                ORDER BY rank DESC LIMIT %s""",  # noqa: S608 - our table and expressions
+                [*terms, subject_id, exclude_id, limit],
+            )
+            return [(pk, float(score)) for pk, score in cursor.fetchall()]
 
 
 def search_backend() -> SqliteBackend | PostgresBackend:

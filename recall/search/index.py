@@ -12,6 +12,7 @@ from recall.lib.search_text import markdown_plain_text, words
 from recall.library.models import Card, Resource
 
 from .models import SearchDocument, SearchTerm
+from .similar import similar_refresh
 
 BATCH = 500
 
@@ -69,6 +70,7 @@ def search_refresh(resource_ids: Iterable[int], *, remove: bool = False) -> None
             for document in documents:
                 change.update(document_terms(document))
             _count_terms(change)
+            similar_refresh(batch)
 
 
 def document_terms(document: SearchDocument) -> set[str]:

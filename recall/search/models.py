@@ -54,3 +54,20 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} ({self.documents})"
+
+
+class SimilarResource(models.Model):
+    """A resource's most similar others by content, computed when it is indexed."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="similar_rows")
+    other = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="similar_to_rows")
+    score = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "other"], name="similar_unique_pair"),
+        ]
+        indexes = [models.Index(fields=["resource", "-score"], name="similar_by_score")]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} ~ {self.other_id} ({self.score:.2f})"

@@ -115,9 +115,8 @@ def test_it_lists_similar_resources_same_topic_first(client, library):
     html = client.get(URL).content.decode()
 
     similar = html[html.index("Similar History resources") : html.index('class="see-all"')]
-    titles = ["The Cuban Missile Crisis", "The Berlin Blockade", "The Weimar Republic"]
-    positions = [similar.index(title) for title in titles]
-    assert positions == sorted(positions)
+    same_topic = [similar.index(t) for t in ("The Cuban Missile Crisis", "The Berlin Blockade")]
+    assert max(same_topic) < similar.index("The Weimar Republic")
     assert "Animal Cells" not in similar
     assert "The Rise of Kruschev" not in similar
 
@@ -184,11 +183,12 @@ def test_only_get_and_head_are_allowed(client, library):
 
 
 def test_the_query_count_does_not_grow_with_cards_comments_or_similar(
-    client, library, django_assert_num_queries
+    client, library, django_assert_max_num_queries
 ):
-    # Anonymous first visit: resource, card, comments, comment count, similar, view count, and a new
-    # session (key check, savepoint, insert, release).
-    with django_assert_num_queries(10):
+    # Anonymous first visit: resource, card, comments, comment and rating stats, similar by
+    # content (and a fill-in by topic when that gives fewer than five), view count, and a
+    # new session (key check, savepoint, insert, release).
+    with django_assert_max_num_queries(11):
         client.get(URL, {"card": 2})
     for n in range(5):
         make_resource(f"More Cold War {n}", cards=8)
@@ -198,5 +198,5 @@ def test_the_query_count_does_not_grow_with_cards_comments_or_similar(
             resource=library["reference"], author=reader, body="x", body_html="<p>x</p>"
         )
     client.cookies.clear()
-    with django_assert_num_queries(10):
+    with django_assert_max_num_queries(11):
         client.get(URL, {"card": 3})

@@ -55,6 +55,7 @@ def test_unknown_resource_is_not_found(client, library):
 
 def test_query_count_is_fixed(client, library, django_assert_num_queries):
     client.get(URL)  # a first visit creates the session
-    # session, resource, cards, comments, comment count, similar
-    with django_assert_num_queries(6):
+    # session, resource, cards, comments, comment and rating stats, similar by content and
+    # the fill-in by topic
+    with django_assert_num_queries(7):
         client.get(URL)

@@ -74,8 +74,11 @@ def test_snippets_highlight_the_matched_words_and_escape_the_rest(client, corpus
     html = response.content.decode()
     assert "<mark>blockade</mark>" in html
     assert "<b>bold</b>" not in html
-    # SQLite keeps the text as written, escaped; PostgreSQL's ts_headline drops tags.
-    assert "&lt;b&gt;bold&lt;/b&gt;" in html or "Writing bold tags" in html
+    # SQLite keeps the text as written, escaped; PostgreSQL's ts_headline drops the tags.
+    snippet = html[html.index('class="snippet"') :]
+    snippet = snippet[: snippet.index("</p>")]
+    assert "bold" in snippet
+    assert "&lt;b&gt;bold&lt;/b&gt;" in snippet or "<b>" not in snippet
 
 
 @pytest.mark.parametrize(
