@@ -1,0 +1,1 @@
+"""Studying: cloze generation and the FSRS scheduler adapter (pure, no Django)."""

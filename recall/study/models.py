@@ -1,0 +1,154 @@
+"""Study items generated from resources, and each user's memory of them (FSRS state, log)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from recall.lib.study import cloze, scheduling
+from recall.library.models import Resource
+
+
+class ItemKind(models.TextChoices):
+    CLOZE = cloze.CLOZE, "Cloze"
+    HEADING = cloze.HEADING, "Heading"
+    QA = cloze.QA, "Question and answer"
+
+
+class StudyItemQuerySet(models.QuerySet):
+    def active(self) -> StudyItemQuerySet:
+        """Items a user may be asked: still in the resource, not hidden."""
+        return self.filter(retired_at__isnull=True, is_hidden=False)
+
+
+class StudyItem(models.Model):
+    """A question a resource yields, kept (by key) across saves of unchanged points."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="study_items")
+    key = models.CharField(max_length=64)  # cloze.StudyCard.key
+    kind = models.CharField(max_length=10, choices=ItemKind.choices)
+    position = models.PositiveIntegerField()  # reading order within the resource
+    card_position = models.PositiveSmallIntegerField()
+    prompt = models.TextField()
+    answer = models.TextField()
+    point = models.TextField()  # the source point
+    span_kind = models.CharField(max_length=10, blank=True)
+    alternatives = models.JSONField(default=list)  # other candidate spans, best first
+    is_hidden = models.BooleanField(default=False)
+    retired_at = models.DateTimeField(null=True, blank=True)  # gone from the resource
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = StudyItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resource", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "key"], name="studyitem_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt[:80]
+
+
+class StudyProfile(models.Model):
+    """A user's study settings."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_profile"
+    )
+    desired_retention = models.FloatField(
+        default=scheduling.DEFAULT_RETENTION,
+        validators=[
+            MinValueValidator(scheduling.MIN_RETENTION),
+            MaxValueValidator(scheduling.MAX_RETENTION),
+        ],
+    )
+    new_per_day = models.PositiveSmallIntegerField(default=20, validators=[MaxValueValidator(500)])
+    reviews_per_day = models.PositiveSmallIntegerField(
+        default=200, validators=[MinValueValidator(1), MaxValueValidator(5000)]
+    )
+
+    def __str__(self) -> str:
+        return f"Study settings of {self.user}"
+
+
+class StudiedResource(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="studied_resources"
+    )
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-added_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "resource"], name="studied_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} studies {self.resource}"
+
+
+class ReviewState(models.Model):
+    """One user's FSRS memory state of one item (scheduling.MemoryState's fields)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_states"
+    )
+    item = models.ForeignKey(StudyItem, on_delete=models.CASCADE, related_name="review_states")
+    state = models.PositiveSmallIntegerField()
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField()
+    last_review = models.DateTimeField(null=True, blank=True)
+    reps = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "item"], name="reviewstate_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "due"], name="reviewstate_user_due")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: item {self.item_id} due {self.due:%Y-%m-%d %H:%M}"
+
+    def memory(self) -> scheduling.MemoryState:
+        return scheduling.MemoryState(
+            self.state, self.step, self.stability, self.difficulty, self.due, self.last_review
+        )
+
+    def set_memory(self, memory: scheduling.MemoryState) -> None:
+        self.state = memory.state
+        self.step = memory.step
+        self.stability = memory.stability
+        self.difficulty = memory.difficulty
+        self.due = memory.due
+        self.last_review = memory.last_review
+
+
+class ReviewLog(models.Model):
+    """Every answer: which item, the rating, when, how long, and the state before and after."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_logs"
+    )
+    item = models.ForeignKey(StudyItem, on_delete=models.CASCADE, related_name="review_logs")
+    rating = models.PositiveSmallIntegerField(
+        choices=[(value, name) for value, name in scheduling.RATINGS.items()]
+    )
+    reviewed_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    was_new = models.BooleanField(default=False)
+    state_before = models.JSONField(null=True, blank=True)  # MemoryState.to_dict()
+    state_after = models.JSONField()
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        indexes = [models.Index(fields=["user", "reviewed_at"], name="reviewlog_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.user} rated item {self.item_id} {self.rating} at {self.reviewed_at}"
