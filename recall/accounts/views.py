@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,6 +11,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
@@ -18,8 +19,10 @@ from django_ratelimit.core import is_ratelimited
 from recall.api.actions import token_create, token_revoke
 from recall.api.models import ApiToken
 from recall.library.models import Resource, Status
+from recall.operations.exports import user_data_export
 
-from .forms import ApiTokenForm, SignUpForm
+from .actions import account_delete
+from .forms import AccountDeleteForm, ApiTokenForm, SignUpForm
 
 SIGNUP_RATE = "5/h"
 PASSWORD_RESET_RATE = "5/h"  # noqa: S105 - a rate, not a password
@@ -108,3 +111,43 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token_revoke(request.user, token)
     messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
     return redirect("accounts:api_tokens")
+
+
+@never_cache
+@login_required
+@require_safe
+def account_settings(request: HttpRequest) -> HttpResponse:
+    """Download your data; delete your account."""
+    return render(request, "accounts/settings.html", {"delete_form": AccountDeleteForm()})
+
+
+@never_cache
+@login_required
+@require_safe
+def account_data_download(request: HttpRequest) -> HttpResponse:
+    """Everything the logged-in user made, as one zip: theirs alone, whoever asks."""
+    data = user_data_export(request.user)
+    name = f"recall-{request.user.get_username()}-{timezone.now():%Y-%m-%d}.zip"
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def account_delete_view(request: HttpRequest) -> HttpResponse:
+    form = AccountDeleteForm(request.POST)
+    if form.is_valid():
+        try:
+            account_delete(
+                request.user,
+                form.cleaned_data["password"],
+                keep_content=form.cleaned_data["content"] == AccountDeleteForm.KEEP,
+            )
+        except ValidationError as error:
+            form.add_error("password", error)
+        else:
+            logout(request)
+            messages.success(request, "Your account is deleted.")
+            return redirect("library:home")
+    return render(request, "accounts/settings.html", {"delete_form": form}, status=422)
