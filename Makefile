@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test run test test-sqlite test-postgres lint format migrate demo clean
+.PHONY: install install-test run serve test test-sqlite test-postgres lint format migrate demo clean
 
 $(BIN)/python:
 	./scripts/bootstrap-venv "$(PYTHON)" "$(VENV)"
@@ -31,6 +31,10 @@ demo: migrate
 
 run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production: collectstatic, migrate, gunicorn (DEBUG off, JSON logs; see README).
+serve: install
+	HOST=$(HOST) PORT=$(PORT) PYTHON=$(BIN)/python ./scripts/serve
 
 lint: install-test
 	$(BIN)/ruff check .

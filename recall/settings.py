@@ -122,8 +122,10 @@ INSTALLED_APPS = [
     "recall.community",
     "recall.quality",
     "recall.search",
+    "recall.study",
     "ninja",  # django-ninja: its templates and static files serve the API docs locally
     "recall.api",
+    "recall.operations",
 ]
 
 MIDDLEWARE = [
@@ -195,11 +197,19 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Without a collected STATIC_ROOT (development, tests) serve straight from the apps.
-WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
+# RECALL_STATIC_MANIFEST=true (scripts/serve sets it for collectstatic) picks the hashed
+# storage before the first collection has written its manifest.
+WHITENOISE_USE_FINDERS = DEBUG or not (
+    env_bool("RECALL_STATIC_MANIFEST", False) or (STATIC_ROOT / "staticfiles.json").exists()
+)
 if WHITENOISE_USE_FINDERS:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     # Expected here, not a fault: nothing is collected, so WhiteNoise uses the finders.
     warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+
+# Uploaded files (none yet; `manage.py backup` archives whatever is here).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "media/"
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "library:home"
@@ -216,6 +226,8 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", True)
 if env_bool("RECALL_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Health checks from the machine itself come over plain http: never redirect them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -280,10 +292,18 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Recall <recall@localh
 RECALL_IMPORT_AUTHOR = os.environ.get("RECALL_IMPORT_AUTHOR", "recall")
 RECALL_PAGE_SIZE = env_int("RECALL_PAGE_SIZE", 20, minimum=1)
 
+# RECALL_LOG_FORMAT=json (make serve sets it): one JSON object a line on stdout.
+LOG_FORMAT = os.environ.get("RECALL_LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"RECALL_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
+_CONSOLE_HANDLER: dict = {"class": "logging.StreamHandler"}
+if LOG_FORMAT == "json":
+    _CONSOLE_HANDLER = {**_CONSOLE_HANDLER, "stream": "ext://sys.stdout", "formatter": "json"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "recall.operations.log_format.JsonFormatter"}},
+    "handlers": {"console": _CONSOLE_HANDLER},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes logs every successful login at INFO; failures and lockouts are WARNING.
     "loggers": {"axes": {"level": "WARNING"}},

@@ -27,6 +27,7 @@ from recall.lib.resource_text import (
     parse_resource_text,
 )
 from recall.search.index import search_refresh, search_remove
+from recall.study.actions import study_refresh
 
 from .models import Card, Resource, Revision, Status, Subject, Topic
 
@@ -161,6 +162,7 @@ def _store(
         content=content.to_dict(),
     )
     search_refresh([resource.pk])
+    study_refresh(resource)
     return resource
 
 
