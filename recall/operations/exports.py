@@ -95,11 +95,23 @@ def register_user_data_section(section: UserDataSection) -> UserDataSection:
     return section
 
 
-def _csv(header: list[str], rows: Iterable[list[object]]) -> bytes:
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text that a spreadsheet would take for a formula, quoted with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(header: list[str], rows: Iterable[list[object]]) -> bytes:
+    """A CSV file of user-written text, safe to open in a spreadsheet."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -142,7 +154,7 @@ def user_data_export(user: AbstractBaseUser) -> bytes:
         files[f"resources/{export_file_name(resource)}"] = text.encode("utf-8")
 
     comments = Comment.objects.filter(author=user).select_related("resource").order_by("id")
-    files["comments.csv"] = _csv(
+    files["comments.csv"] = csv_bytes(
         ["id", "resource", "resource_title", "reply_to", "created_at", "updated_at", "hidden"]
         + ["text"],
         (
@@ -160,7 +172,7 @@ def user_data_export(user: AbstractBaseUser) -> bytes:
         ),
     )
     ratings = Rating.objects.filter(user=user).select_related("resource").order_by("id")
-    files["ratings.csv"] = _csv(
+    files["ratings.csv"] = csv_bytes(
         ["resource", "resource_title", "stars", "created_at", "updated_at"],
         (
             [r.resource.slug, r.resource.title, r.stars, _time(r.created_at), _time(r.updated_at)]
@@ -172,7 +184,7 @@ def user_data_export(user: AbstractBaseUser) -> bytes:
         .select_related("resource", "comment__resource")
         .order_by("id")
     )
-    files["reports.csv"] = _csv(
+    files["reports.csv"] = csv_bytes(
         ["about", "resource", "comment", "reason", "created_at", "resolved_at"],
         (
             [

@@ -94,3 +94,15 @@ def test_other_apps_add_their_files_through_the_hook(author, monkeypatch):
 
     assert files["study_history.csv"] == "user\nauthor\n"
     assert "study_history.csv" in files["README.txt"]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted():
+    from recall.operations.exports import csv_bytes
+
+    data = csv_bytes(["a", "b"], [['=HYPERLINK("http://x")', "+1"], ["@SUM(A1)", "plain -1"]])
+
+    assert data.decode().splitlines() == [
+        "a,b",
+        '"\'=HYPERLINK(""http://x"")",\'+1',
+        "'@SUM(A1),plain -1",
+    ]
