@@ -7,8 +7,7 @@ from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django_ratelimit.core import is_ratelimited
 from recall.api.actions import token_create, token_revoke
 from recall.api.models import ApiToken
 from recall.library.models import Resource, Status
+from recall.library.pagination import page_or_404
 from recall.operations.exports import user_data_export
 
 from .actions import account_delete
@@ -66,11 +66,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     person = get_object_or_404(get_user_model(), username=username, is_active=True)
     own = request.user.is_authenticated and request.user.pk == person.pk
     published = Resource.objects.for_listing().visible().filter(author=person).recent()
-    paginator = Paginator(published, 20, orphans=3)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage:
-        raise Http404("No such page.") from None
+    page = page_or_404(request, published)
     drafts = (
         Resource.objects.for_listing().filter(author=person, status=Status.DRAFT).recent()
         if own

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -40,6 +38,7 @@ from .actions import (
 )
 from .forms import CardFormSet, PasteForm, ResourceForm, resource_content
 from .models import Card, Resource, Revision, Status, Subject, Topic
+from .pagination import page_or_404
 
 SIMILAR_COUNT = 5
 # Resource rows that browse pages count: the visible ones (see models.VISIBLE).
@@ -49,14 +48,6 @@ _VISIBLE_RESOURCES = Q(
     resources__topic__is_approved=True,
 )
 RECENT_COUNT = 10
-
-
-def _page(request: HttpRequest, queryset: QuerySet) -> Page:
-    paginator = Paginator(queryset, settings.RECALL_PAGE_SIZE, orphans=3)
-    try:
-        return paginator.page(request.GET.get("page") or 1)
-    except InvalidPage:
-        raise Http404("No such page.") from None
 
 
 def _card_number(request: HttpRequest) -> int:
@@ -86,7 +77,7 @@ def subject_detail(request: HttpRequest, subject_slug: str) -> HttpResponse:
         .filter(resource_count__gt=0)
     )
     resources = Resource.objects.for_listing().visible().filter(subject=subject).recent()
-    page = _page(request, resources)
+    page = page_or_404(request, resources)
     return render(
         request,
         "library/subject.html",
@@ -103,7 +94,9 @@ def topic_detail(request: HttpRequest, subject_slug: str, topic_slug: str) -> Ht
         is_approved=True,
         subject__is_approved=True,
     )
-    page = _page(request, Resource.objects.for_listing().visible().filter(topic=topic).recent())
+    page = page_or_404(
+        request, Resource.objects.for_listing().visible().filter(topic=topic).recent()
+    )
     return render(request, "library/topic.html", {"topic": topic, "page": page})
 
 
