@@ -69,6 +69,12 @@ class StudyProfile(models.Model):
     reviews_per_day = models.PositiveSmallIntegerField(
         default=200, validators=[MinValueValidator(1), MaxValueValidator(5000)]
     )
+    # The day (for daily limits) starts at midnight in this zone (an IANA name).
+    time_zone = models.CharField(max_length=64, default="UTC")
+    # FSRS-6 parameters optimised from this user's own reviews (empty: the defaults).
+    fsrs_parameters = models.JSONField(default=list, blank=True)
+    parameters_optimised_at = models.DateTimeField(null=True, blank=True)
+    parameters_review_count = models.PositiveIntegerField(default=0)  # reviews they came from
 
     def __str__(self) -> str:
         return f"Study settings of {self.user}"
