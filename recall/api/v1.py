@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from . import community, library, search
+from . import community, library, search, study
 from .errors import install_error_handlers
 
 DESCRIPTION = """\
@@ -17,6 +17,9 @@ Read Recall's library, and write to it with a personal API token.
   `Authorization: Bearer <token>`: create, change and delete your resources and their
   cards, import a file, comment, rate and report. Every write goes through the same
   checks as the site: permissions, limits, sanitising, moderation of new subjects.
+* **Studying** needs a token too (a queue is its user's own): add a resource to your
+  studies, read your due queue, answer a review (rating 1 Again to 4 Easy: FSRS
+  schedules the next one) and read your statistics.
 * **Changing a resource** may send the `version` you read: if someone saved it since,
   the change is refused with 409 and nothing is written.
 * **Errors** are JSON: `{"error": {"code", "message", "fields"}}`, with the status
@@ -38,3 +41,4 @@ install_error_handlers(api)
 api.add_router("", library.router)
 api.add_router("", community.router)
 api.add_router("", search.router)
+api.add_router("", study.router)

@@ -7,6 +7,7 @@ attributes and URL schemes, as a second wall should the renderer ever let one th
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -73,9 +74,21 @@ def sanitise_html(
     )
 
 
+# Anki's cloze syntax in flashcards ("{{c1::1953::year}}"): readers see the span, in bold.
+_CLOZE_MARKER = re.compile(r"\{\{c\d{1,3}::(.+?)(?:::[^{}]*?)?\}\}", re.DOTALL)
+
+
 def render_markdown(text: str) -> str:
     """Render a card's Markdown to sanitised HTML, ready to store and show."""
-    return sanitise_html(_renderer().render(text))
+    rendered = _renderer().render(text)
+    if "{{c" in rendered:
+        rendered = _CLOZE_MARKER.sub(lambda match: _bold_cloze(rendered, match), rendered)
+    return sanitise_html(rendered)
+
+
+def _bold_cloze(html: str, match: re.Match[str]) -> str:
+    inside_tag = html.rfind("<", 0, match.start()) > html.rfind(">", 0, match.start())
+    return match.group() if inside_tag else f"<b>{match.group(1)}</b>"
 
 
 def render_comment_markdown(text: str) -> str:

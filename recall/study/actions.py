@@ -5,19 +5,31 @@ Views, the study_cards command and (later) the JSON API call these.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, Max, OuterRef
 from django.utils import timezone
 
-from recall.lib.study import cloze, scheduling
-from recall.library.models import Resource
+from recall.lib.study import cloze, quiz, scheduling
+from recall.library.models import Resource, Topic
 
-from .models import ReviewLog, ReviewState, StudiedResource, StudyItem, StudyProfile
+from .cram import cram_states, cramming_exams, exam_first, exam_for_item
+from .due import DUE_PAGE, due_count, due_states
+from .models import (
+    ExamDate,
+    ItemOrigin,
+    ReviewLog,
+    ReviewState,
+    StudiedResource,
+    StudyItem,
+    StudyProfile,
+)
 
 _REFRESHED_FIELDS = [
     "kind",
@@ -29,7 +41,18 @@ _REFRESHED_FIELDS = [
     "span_kind",
     "alternatives",
     "retired_at",
+    "generated",
 ]
+_EDITABLE_FIELDS = ("kind", "prompt", "answer", "span_kind")
+
+
+def _regenerate(item: StudyItem, fields: dict) -> None:
+    """Give an item what generation made of its unchanged point. An author's edit stays:
+    the generated prompt, answer and span kind go to item.generated, for reverting."""
+    if item.edited_at is not None:
+        item.generated = {name: fields.pop(name) for name in _EDITABLE_FIELDS}
+    for name, value in fields.items():
+        setattr(item, name, value)
 
 
 def study_refresh(resource: Resource) -> None:
@@ -40,7 +63,11 @@ def study_refresh(resource: Resource) -> None:
     """
     cards = list(resource.cards.order_by("position").values_list("heading", "body"))
     generated = cloze.study_cards(cards, kind=resource.kind)
-    existing = {item.key: item for item in StudyItem.objects.filter(resource=resource)}
+    # Authored items are the author's alone; edited ones keep their edit (see _regenerate).
+    existing = {
+        item.key: item
+        for item in StudyItem.objects.filter(resource=resource, origin=ItemOrigin.GENERATED)
+    }
     now = timezone.now()
     to_create, to_update = [], []
     for position, card in enumerate(generated, start=1):
@@ -59,8 +86,7 @@ def study_refresh(resource: Resource) -> None:
         if item is None:
             to_create.append(StudyItem(resource=resource, key=card.key, created_at=now, **fields))
         else:
-            for name, value in fields.items():
-                setattr(item, name, value)
+            _regenerate(item, fields)
             to_update.append(item)
     StudyItem.objects.bulk_create(to_create)
     StudyItem.objects.bulk_update(to_update, _REFRESHED_FIELDS)
@@ -97,25 +123,89 @@ def study_profile(user: AbstractBaseUser) -> StudyProfile:
 
 
 def study_settings_save(
-    user: AbstractBaseUser, *, desired_retention: float, new_per_day: int, reviews_per_day: int
+    user: AbstractBaseUser,
+    *,
+    desired_retention: float,
+    new_per_day: int,
+    reviews_per_day: int,
+    time_zone: str | None = None,
 ) -> StudyProfile:
+    """Save the user's settings; time_zone (an IANA name) is kept as it was when None."""
     _require_login(user)
+    if time_zone is not None and not valid_time_zone(time_zone):
+        raise ValidationError({"time_zone": "Choose a time zone such as Europe/London."})
     with transaction.atomic():
         profile, _ = StudyProfile.objects.select_for_update().get_or_create(user=user)
         profile.desired_retention = desired_retention
         profile.new_per_day = new_per_day
         profile.reviews_per_day = reviews_per_day
+        if time_zone is not None:
+            profile.time_zone = time_zone
         profile.full_clean()
         profile.save()
     return profile
 
 
+def study_parameters_save(
+    user: AbstractBaseUser, parameters: list[float], review_count: int, now: datetime
+) -> StudyProfile:
+    """Store FSRS parameters optimised from the user's log (recall.study.optimise); an
+    empty list goes back to the defaults. Later answers are scheduled with them."""
+    if parameters and len(parameters) != scheduling.PARAMETER_COUNT:
+        raise ValidationError(f"FSRS-6 takes {scheduling.PARAMETER_COUNT} parameters.")
+    with transaction.atomic():
+        profile, _ = StudyProfile.objects.select_for_update().get_or_create(user=user)
+        profile.fsrs_parameters = [float(value) for value in parameters]
+        profile.parameters_optimised_at = now if parameters else None
+        profile.parameters_review_count = review_count if parameters else 0
+        profile.save(
+            update_fields=["fsrs_parameters", "parameters_optimised_at", "parameters_review_count"]
+        )
+    return profile
+
+
+def valid_time_zone(name: str) -> bool:
+    """An IANA time zone name zoneinfo knows ("Europe/London", "UTC")."""
+    if not name or len(name) > 64 or name != name.strip():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def profile_zone(profile: StudyProfile) -> tzinfo:
+    """The profile's time zone; UTC if the stored name is unknown here."""
+    try:
+        return ZoneInfo(profile.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def profile_parameters(profile: StudyProfile) -> tuple[float, ...] | None:
+    """The user's optimised FSRS parameters, None for the defaults."""
+    parameters = profile.fsrs_parameters
+    if parameters and len(parameters) == scheduling.PARAMETER_COUNT:
+        return tuple(float(value) for value in parameters)
+    return None
+
+
 # --- the queue -------------------------------------------------------------------------
 
 
-def day_start(now: datetime) -> datetime:
-    """The UTC day a review counts towards for the daily limits."""
-    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+def day_start(now: datetime, zone: tzinfo = UTC) -> datetime:
+    """When the day a review counts towards for the daily limits began: the last midnight
+    in the user's time zone (the zone's first moment of that date, should a clock change
+    skip midnight), in UTC."""
+    local = now.astimezone(zone).date()
+    start = datetime(local.year, local.month, local.day, tzinfo=zone)
+    # datetime arithmetic in one zone is wall-clock: round-trip through UTC instead.
+    for hour in range(24):
+        moment = (start + timedelta(hours=hour)).astimezone(UTC)
+        if moment.astimezone(zone).date() == local:
+            return moment
+    return start.astimezone(UTC)  # pragma: no cover - every zone has hours in a day
 
 
 @dataclass(frozen=True)
@@ -125,23 +215,40 @@ class StudyQueue:
     reviewed_today: int
     new_today: int
     profile: StudyProfile
+    # Learnt cards an upcoming exam brings forward (recall.study.cram), asked after the
+    # due ones; each has exam_on and exam_recall attributes.
+    cram: list[ReviewState] = field(default_factory=list)
+    # All due cards within today's cap; `due` holds the first recall.study.due.DUE_PAGE.
+    due_count: int | None = None
 
     @property
     def next_item(self) -> StudyItem | None:
         if self.due:
             return self.due[0].item
+        if self.cram:
+            return self.cram[0].item
         return self.new[0] if self.new else None
 
     @property
+    def next_cram(self) -> ReviewState | None:
+        """The cram state of the next item, when an exam is what brings it."""
+        return self.cram[0] if self.cram and not self.due else None
+
+    @property
     def remaining(self) -> int:
-        return len(self.due) + len(self.new)
+        due = len(self.due) if self.due_count is None else self.due_count
+        return due + len(self.cram) + len(self.new)
 
 
-def _risk(state: ReviewState, now: datetime, retention: float) -> tuple:
+def _risk(
+    state: ReviewState, now: datetime, retention: float, parameters: tuple[float, ...] | None
+) -> tuple:
     """Learning steps first (due soonest), then lowest recall probability (most at risk)."""
     if state.stability is None or state.state != scheduling.REVIEW:
         return (0, state.due, 0.0)
-    probability = scheduling.retrievability(state.memory(), now, desired_retention=retention)
+    probability = scheduling.retrievability(
+        state.memory(), now, desired_retention=retention, parameters=parameters
+    )
     return (1, probability, state.due)
 
 
@@ -153,27 +260,31 @@ def cards_due_for(user: AbstractBaseUser, now: datetime | None = None) -> StudyQ
     """
     now = now or timezone.now()
     profile = study_profile(user)
-    since = day_start(now)
+    since = day_start(now, profile_zone(profile))
     today = ReviewLog.objects.filter(user=user, reviewed_at__gte=since)
     counts = {row["was_new"]: row["n"] for row in _count_by_new(today)}
     reviewed_today = sum(counts.values())
     new_today = counts.get(True, 0)
     allowance = max(profile.reviews_per_day - reviewed_today, 0)
     studied = StudiedResource.objects.filter(user=user).values("resource_id")
-    states = list(
-        ReviewState.objects.filter(
-            user=user,
-            due__lte=now,
-            item__resource_id__in=studied,
-            item__retired_at__isnull=True,
-            item__is_hidden=False,
-        )
-        .select_related("item__resource")
-        .order_by("due")[:5000]
+    parameters = profile_parameters(profile)
+    # Ranked by the database (recall.study.due): the order _risk gives, for any parameters.
+    page = min(allowance, DUE_PAGE)
+    due = due_states(user, now, page)
+    due_total = len(due) if len(due) < page else due_count(user, now, allowance)
+    exams = cramming_exams(user, now, profile_zone(profile))
+    cram = cram_states(
+        user,
+        now,
+        exams=exams,
+        studied=studied,
+        zone=profile_zone(profile),
+        desired_retention=profile.desired_retention,
+        parameters=parameters,
+        today_start=since,
+        limit=allowance - due_total,
     )
-    states.sort(key=lambda state: _risk(state, now, profile.desired_retention))
-    due = states[:allowance]
-    new_allowance = min(max(profile.new_per_day - new_today, 0), allowance - len(due))
+    new_allowance = min(max(profile.new_per_day - new_today, 0), allowance - due_total - len(cram))
     new: list[StudyItem] = []
     if new_allowance > 0:
         new = list(
@@ -181,9 +292,9 @@ def cards_due_for(user: AbstractBaseUser, now: datetime | None = None) -> StudyQ
             .filter(resource_id__in=studied)
             .exclude(review_states__user=user)
             .select_related("resource")
-            .order_by("resource_id", "position")[:new_allowance]
+            .order_by(*exam_first(exams), "resource_id", "position")[:new_allowance]
         )
-    return StudyQueue(due, new, reviewed_today, new_today, profile)
+    return StudyQueue(due, new, reviewed_today, new_today, profile, cram, due_total)
 
 
 def _count_by_new(logs):
@@ -207,8 +318,16 @@ def review_answer(
     now = scheduling.utc(now or timezone.now())
     duration_ms = max(0, min(int(duration_ms), 24 * 3600 * 1000))
     with transaction.atomic():
-        item = StudyItem.objects.select_related("resource").get(pk=item.pk)
-        if not StudiedResource.objects.filter(user=user, resource_id=item.resource_id).exists():
+        # The resource with what is_visible_to reads (its topic and subject): one query.
+        # One query: the item, whether the user studies its resource, and what
+        # is_visible_to reads (the resource's topic and subject).
+        studies = StudiedResource.objects.filter(user=user, resource_id=OuterRef("resource_id"))
+        item = (
+            StudyItem.objects.select_related("resource__topic", "resource__subject")
+            .annotate(studied=Exists(studies))
+            .get(pk=item.pk)
+        )
+        if not item.studied:
             raise PermissionDenied("Add this resource to your studies first.")
         if not item.resource.is_visible_to(user):
             raise PermissionDenied("You can't study this resource.")
@@ -217,7 +336,21 @@ def review_answer(
         state = ReviewState.objects.select_for_update().filter(user=user, item=item).first()
         before = state.memory() if state else None
         profile = study_profile(user)
-        after = scheduling.review(before, rating, now, desired_retention=profile.desired_retention)
+        after = scheduling.review(
+            before,
+            rating,
+            now,
+            desired_retention=profile.desired_retention,
+            parameters=profile_parameters(profile),
+        )
+        # Answered before it is due because an exam brings it forward: an ordinary
+        # FSRS review at this time, logged as a cram answer.
+        is_cram = (
+            before is not None
+            and before.state == scheduling.REVIEW
+            and before.due > now
+            and exam_for_item(user, item, now, profile_zone(profile)) is not None
+        )
         if state is None:
             state = ReviewState(user=user, item=item)
         state.set_memory(after)
@@ -232,7 +365,206 @@ def review_answer(
             reviewed_at=now,
             duration_ms=duration_ms,
             was_new=before is None,
+            is_cram=is_cram,
             state_before=before.to_dict() if before else None,
             state_after=after.to_dict(),
         )
     return state
+
+
+# --- authoring: the resource's author adds, edits, hides and restores its questions -------
+
+# Authored items come after every generated one in reading order.
+AUTHORED_POSITIONS = 1_000_000
+MAX_CARD_TEXT = 2000
+
+
+def _require_editor(user: AbstractBaseUser, resource: Resource) -> None:
+    _require_login(user)
+    if not resource.can_edit(user):
+        raise PermissionDenied("Only the resource's author can change its study cards.")
+
+
+def _card_text(value: str, what: str) -> str:
+    text = (value or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationError(f"Write the {what}.")
+    if len(text) > MAX_CARD_TEXT:
+        raise ValidationError(f"The {what} is too long (at most {MAX_CARD_TEXT} characters).")
+    return text
+
+
+def _locked_item(user: AbstractBaseUser, item: StudyItem) -> StudyItem:
+    """The item, locked, after checking that the user may edit its resource."""
+    item = StudyItem.objects.select_for_update().select_related("resource").get(pk=item.pk)
+    _require_editor(user, item.resource)
+    return item
+
+
+def _answer_span_kind(answer: str) -> str:
+    kind = quiz.answer_type(answer)
+    return "" if kind == quiz.TEXT else kind
+
+
+def study_item_add(
+    user: AbstractBaseUser,
+    resource: Resource,
+    *,
+    question: str,
+    answer: str,
+    card_position: int | None = None,
+) -> StudyItem:
+    """A question and answer the author writes for their resource (kind qa, origin
+    authored): kept as written by every later save of the resource."""
+    _require_editor(user, resource)
+    question = _card_text(question, "question")
+    answer = _card_text(answer, "answer")
+    with transaction.atomic():
+        resource = Resource.objects.select_for_update().get(pk=resource.pk)
+        _require_editor(user, resource)
+        last = StudyItem.objects.filter(resource=resource, origin=ItemOrigin.AUTHORED).aggregate(
+            last=Max("position")
+        )["last"]
+        cards = resource.cards.count() or 1
+        return StudyItem.objects.create(
+            resource=resource,
+            key=f"authored-{uuid.uuid4().hex}",
+            kind=cloze.QA,
+            origin=ItemOrigin.AUTHORED,
+            position=max(last or 0, AUTHORED_POSITIONS) + 1,
+            card_position=min(max(card_position or cards, 1), cards),
+            prompt=question,
+            answer=answer,
+            point=question,
+            span_kind=_answer_span_kind(answer),
+        )
+
+
+def study_item_edit(
+    user: AbstractBaseUser, item: StudyItem, *, prompt: str, answer: str
+) -> StudyItem:
+    """Reword an item. A generated item keeps what generation gave (item.generated), so
+    that the edit can be reverted; the edit lasts while its point is in the resource."""
+    prompt = _card_text(prompt, "question")
+    answer = _card_text(answer, "answer")
+    with transaction.atomic():
+        item = _locked_item(user, item)
+        _apply_edit(item, prompt, answer)
+    return item
+
+
+def _apply_edit(item: StudyItem, prompt: str, answer: str) -> None:
+    if item.retired_at is not None:
+        raise ValidationError("This question is no longer in its resource.")
+    span_kind = item.span_kind if answer == item.answer else _answer_span_kind(answer)
+    if item.is_authored:
+        item.point = prompt
+    elif item.edited_at is None:
+        item.generated = {name: getattr(item, name) for name in _EDITABLE_FIELDS}
+    item.prompt, item.answer, item.span_kind = prompt, answer, span_kind
+    if not item.is_authored:
+        if item.generated.get("prompt") == prompt and item.generated.get("answer") == answer:
+            for name in ("kind", "span_kind"):  # back as generated
+                setattr(item, name, item.generated.get(name, getattr(item, name)))
+            item.edited_at, item.generated = None, {}
+        else:
+            item.edited_at = timezone.now()
+            # A cloze reworded without its gap is a question and answer (for exports too).
+            generated_kind = item.generated.get("kind", item.kind)
+            if generated_kind == cloze.CLOZE:
+                item.kind = cloze.CLOZE if cloze.HIDDEN in prompt else cloze.QA
+    item.save()
+
+
+def study_item_choose_span(user: AbstractBaseUser, item: StudyItem, span: str) -> StudyItem:
+    """Hide another of a cloze's candidate spans (item.alternatives) instead of its best."""
+    with transaction.atomic():
+        item = _locked_item(user, item)
+        if item.generated.get("kind", item.kind) != cloze.CLOZE or item.is_authored:
+            raise ValidationError("Only a generated cloze has other spans to hide.")
+        generated = item.generated.get("answer", item.answer)
+        if span not in item.alternatives and span != generated:
+            raise ValidationError("Choose one of the cloze's candidate spans.")
+        start = item.point.find(span)
+        if start < 0:
+            raise ValidationError("That span is not in the point.")
+        prompt = item.point[:start] + cloze.HIDDEN + item.point[start + len(span) :]
+        _apply_edit(item, prompt, span)
+    return item
+
+
+def study_item_revert(user: AbstractBaseUser, item: StudyItem) -> StudyItem:
+    """Undo an author's edit of a generated item: back to what generation gives."""
+    with transaction.atomic():
+        item = _locked_item(user, item)
+        if item.edited_at is not None:
+            for name in _EDITABLE_FIELDS:
+                setattr(item, name, item.generated.get(name, getattr(item, name)))
+            item.edited_at = None
+            item.generated = {}
+            item.save()
+    return item
+
+
+def study_item_hide(user: AbstractBaseUser, item: StudyItem, *, hidden: bool = True) -> StudyItem:
+    """Hide a bad question from every student (hidden=False restores it); reviews stay."""
+    with transaction.atomic():
+        item = _locked_item(user, item)
+        if item.is_hidden != hidden:
+            item.is_hidden = hidden
+            item.save(update_fields=["is_hidden"])
+    return item
+
+
+# --- exam dates: cram mode (recall.study.cram) --------------------------------------------
+
+MAX_EXAM_DAYS_AHEAD = 2 * 366
+
+
+def exam_date_set(
+    user: AbstractBaseUser,
+    day: date,
+    *,
+    resource: Resource | None = None,
+    topic: Topic | None = None,
+    now: datetime | None = None,
+) -> ExamDate:
+    """Set (or move) the user's exam on a resource or a topic. A resource with an exam
+    date is added to the user's studies; a topic's exam covers the studied resources of
+    that topic."""
+    _require_login(user)
+    if (resource is None) == (topic is None):
+        raise ValueError("An exam is on a resource or on a topic.")
+    if resource is not None and not resource.is_visible_to(user):
+        raise PermissionDenied("You can't study this resource.")
+    if topic is not None and not (topic.is_approved and topic.subject.is_approved):
+        raise PermissionDenied("This topic is waiting for a moderator.")
+    now = now or timezone.now()
+    today = now.astimezone(profile_zone(study_profile(user))).date()
+    if day <= today:
+        raise ValidationError("The exam date must be after today.")
+    if day > today + timedelta(days=MAX_EXAM_DAYS_AHEAD):
+        raise ValidationError("The exam date must be within two years.")
+    with transaction.atomic():
+        if resource is not None:
+            study_resource_add(user, resource)
+            exam, _ = ExamDate.objects.update_or_create(
+                user=user, resource=resource, defaults={"date": day}
+            )
+        else:
+            exam, _ = ExamDate.objects.update_or_create(
+                user=user, topic=topic, defaults={"date": day}
+            )
+    return exam
+
+
+def exam_date_clear(user: AbstractBaseUser, exam: ExamDate) -> None:
+    """Forget an exam date: its cards go back to their ordinary schedule."""
+    _require_login(user)
+    with transaction.atomic():
+        exam = ExamDate.objects.select_for_update().filter(pk=exam.pk).first()
+        if exam is None:
+            return
+        if exam.user_id != user.pk:
+            raise PermissionDenied("This is someone else's exam date.")
+        exam.delete()

@@ -8,13 +8,18 @@ from django.db import models
 from django.utils import timezone
 
 from recall.lib.study import cloze, scheduling
-from recall.library.models import Resource
+from recall.library.models import Resource, Topic
 
 
 class ItemKind(models.TextChoices):
     CLOZE = cloze.CLOZE, "Cloze"
     HEADING = cloze.HEADING, "Heading"
     QA = cloze.QA, "Question and answer"
+
+
+class ItemOrigin(models.TextChoices):
+    GENERATED = "generated", "Generated from the notes"
+    AUTHORED = "authored", "Written by the author"
 
 
 class StudyItemQuerySet(models.QuerySet):
@@ -39,6 +44,13 @@ class StudyItem(models.Model):
     is_hidden = models.BooleanField(default=False)
     retired_at = models.DateTimeField(null=True, blank=True)  # gone from the resource
     created_at = models.DateTimeField(default=timezone.now)
+    # Authored items are written by the resource's author (recall.study.actions
+    # study_item_add); regeneration never touches them.
+    origin = models.CharField(max_length=10, choices=ItemOrigin.choices, default="generated")
+    # An author's edit of a generated item: prompt, answer and span_kind then hold the
+    # edit, and `generated` what generation gave (refreshed by every save, for reverting).
+    edited_at = models.DateTimeField(null=True, blank=True)
+    generated = models.JSONField(default=dict, blank=True)
 
     objects = StudyItemQuerySet.as_manager()
 
@@ -50,6 +62,14 @@ class StudyItem(models.Model):
 
     def __str__(self) -> str:
         return self.prompt[:80]
+
+    @property
+    def is_authored(self) -> bool:
+        return self.origin == ItemOrigin.AUTHORED
+
+    @property
+    def is_edited(self) -> bool:
+        return self.edited_at is not None
 
 
 class StudyProfile(models.Model):
@@ -149,6 +169,8 @@ class ReviewLog(models.Model):
     reviewed_at = models.DateTimeField()
     duration_ms = models.PositiveIntegerField(default=0)
     was_new = models.BooleanField(default=False)
+    # Answered before it was due because an exam date brought it forward (cram mode).
+    is_cram = models.BooleanField(default=False)
     state_before = models.JSONField(null=True, blank=True)  # MemoryState.to_dict()
     state_after = models.JSONField()
 
@@ -158,3 +180,42 @@ class ReviewLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} rated item {self.item_id} {self.rating} at {self.reviewed_at}"
+
+
+class ExamDate(models.Model):
+    """A user's exam on a resource or on a topic: cram mode brings its cards forward."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exam_dates"
+    )
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    date = models.DateField()  # the exam day, in the user's time zone
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(resource__isnull=False, topic__isnull=True)
+                | models.Q(resource__isnull=True, topic__isnull=False),
+                name="examdate_resource_or_topic",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "resource"],
+                condition=models.Q(resource__isnull=False),
+                name="examdate_unique_resource",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "topic"],
+                condition=models.Q(topic__isnull=False),
+                name="examdate_unique_topic",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: exam on {self.resource or self.topic} on {self.date}"

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from recall.lib.study.cram import CRAM_DAYS
 from recall.library.models import Resource
 
 from .actions import (
@@ -19,6 +20,7 @@ from .actions import (
     study_resource_remove,
     study_settings_save,
 )
+from .cram import exam_dates_of
 from .forms import AnswerForm, StudySettingsForm
 from .models import StudiedResource, StudyItem
 from .stats import study_stats
@@ -39,8 +41,14 @@ def _review_context(request: HttpRequest, show: int | None = None) -> dict:
 @require_safe
 @login_required
 def study_home(request: HttpRequest) -> HttpResponse:
-    studied = StudiedResource.objects.filter(user=request.user).select_related("resource")
-    return render(request, "study/home.html", {**_review_context(request), "studied": studied})
+    studied = list(StudiedResource.objects.filter(user=request.user).select_related("resource"))
+    exams = exam_dates_of(request.user)
+    on_resource = {exam.resource_id: exam for exam in exams if exam.resource_id}
+    for row in studied:
+        row.exam = on_resource.get(row.resource_id)
+    context = {**_review_context(request), "studied": studied, "exams": exams}
+    context["cram_days"] = CRAM_DAYS
+    return render(request, "study/home.html", context)
 
 
 @require_safe
@@ -57,16 +65,19 @@ def review(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def review_answer_view(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = get_object_or_404(StudyItem, pk=item_id)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Rate the answer 1 (Again) to 4 (Easy).", status=400)
-    review_answer(
-        request.user,
-        item,
-        form.cleaned_data["rating"],
-        form.cleaned_data["duration_ms"] or 0,
-    )
+    try:
+        # review_answer loads the item itself (with its resource, in one query).
+        review_answer(
+            request.user,
+            StudyItem(pk=item_id),
+            form.cleaned_data["rating"],
+            form.cleaned_data["duration_ms"] or 0,
+        )
+    except StudyItem.DoesNotExist:
+        raise Http404("No such question.") from None
     if request.htmx:
         return render(request, "study/_review.html", _review_context(request))
     return redirect("study:review")
@@ -113,6 +124,7 @@ def study_settings(request: HttpRequest) -> HttpResponse:
                 "desired_retention": profile.desired_retention,
                 "new_per_day": profile.new_per_day,
                 "reviews_per_day": profile.reviews_per_day,
+                "time_zone": profile.time_zone,
             }
         )
     return render(request, "study/settings.html", {"form": form})

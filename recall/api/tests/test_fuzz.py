@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import ignored_auth, positive_data_accept
 from recall.community.tests.conftest import add_comment
 from recall.lib.resource_text import parse_resource_text
 from recall.library.actions import resource_import
+from recall.study.actions import study_resource_add
 
 from .conftest import issue_token, make_resource, own
 
@@ -38,6 +39,7 @@ def data(settings, author, other, reference_text):
     settings.RECALL_API_RATE_PER_IP = settings.RECALL_API_RATE_PER_TOKEN = 1_000_000
     reference = resource_import(parse_resource_text(reference_text), default_author="recall")
     own(reference.resource, author)
+    study_resource_add(author, reference.resource)  # study items to answer
     others = own(make_resource("The Berlin Blockade"), other)
     add_comment(reference.resource, other, "A comment by other.")
     add_comment(others, author, "A comment by author.")

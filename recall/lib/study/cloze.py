@@ -7,7 +7,9 @@ a rare term (wordfreq: less than RARE_ZIPF on its Zipf scale, about one use in 3
 words: "mitosis", "blockade"); failing those, the point's rarest content word (a
 "keyword"). Each point keeps up to three candidates, best first. A card with a heading
 also yields a heading card ("The Warsaw Pact: what were its key points?"); a resource of
-kind "flashcards" yields its cards as written, heading as question, body as answer.
+kind "flashcards" yields its cards as written, heading as question, body as answer, and
+its points written in Anki's cloze syntax ("Stalin died in {{c1::1953}}") as clozes of
+the marked spans, one per cloze number.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ RARE_ZIPF = 3.6
 
 CLOZE, HEADING, QA = "cloze", "heading", "qa"
 DATE, NUMBER, NAME, TERM, KEYWORD = "date", "number", "name", "term", "keyword"
+MARKED = "marked"  # a span its author marked with Anki's cloze syntax
+# Anki's cloze syntax: {{c1::hidden}} or {{c1::hidden::hint}}; the same number hides together.
+CLOZE_MARKER = re.compile(r"\{\{c(\d{1,3})::(.+?)(?:::([^{}]*?))?\}\}", re.DOTALL)
 # Span kinds a good cloze hides (what bench/cloze_quality.py measures).
 KEY_SPAN_KINDS = frozenset({DATE, NUMBER, NAME, TERM})
 
@@ -345,13 +350,16 @@ def study_cards(cards: Sequence[tuple[str, str]], *, kind: str = "notes") -> lis
     """Every question a resource's cards (heading, Markdown body) yield, in reading order."""
     points_per_card = [card_points(body) for _, body in cards]
     if kind == "flashcards":
-        cards_made = [
-            StudyCard(QA, heading, "\n".join(points), number, heading)
-            for number, ((heading, _), points) in enumerate(
-                zip(cards, points_per_card, strict=True), 1
-            )
-            if heading and points
-        ]
+        cards_made = []
+        for number, ((heading, _), points) in enumerate(
+            zip(cards, points_per_card, strict=True), 1
+        ):
+            marked = [point for point in points if CLOZE_MARKER.search(point)]
+            if marked:
+                for point in marked:
+                    cards_made.extend(marked_clozes(point, number))
+            elif heading and points:
+                cards_made.append(StudyCard(QA, heading, "\n".join(points), number, heading))
         return _number_repeats(cards_made)
     known_names = names_in(point for points in points_per_card for point in points)
     result: list[StudyCard] = []
@@ -378,6 +386,49 @@ def study_cards(cards: Sequence[tuple[str, str]], *, kind: str = "notes") -> lis
                 )
             )
     return _number_repeats(result)
+
+
+def marked_clozes(point: str, card_position: int) -> list[StudyCard]:
+    """A point in Anki's cloze syntax: a cloze per number, the others' spans shown.
+
+    "{{c1::Stalin}} died in {{c2::1953}}" asks "[...] died in 1953" (Stalin), then
+    "Stalin died in [...]" (1953); a hint shows in the gap: {{c1::1953::year}} → "[year]".
+    """
+    matches = list(CLOZE_MARKER.finditer(point))
+    result = []
+    for number in sorted({int(match.group(1)) for match in matches}):
+        parts: list[str] = []
+        answers: list[str] = []
+        first: re.Match[str] | None = None
+        position = 0
+        for match in matches:
+            parts.append(point[position : match.start()])
+            if int(match.group(1)) == number:
+                hint = (match.group(3) or "").strip()
+                parts.append(f"[{hint}]" if hint else HIDDEN)
+                answers.append(match.group(2).strip())
+                first = first or match
+            else:
+                parts.append(match.group(2))
+            position = match.end()
+        parts.append(point[position:])
+        if first is None:  # never: the number comes from the matches
+            continue
+        answer = "; ".join(answers)
+        span = Span(first.start(), first.end(), answer, MARKED, 5.0)
+        result.append(StudyCard(CLOZE, "".join(parts), answer, card_position, point, span=span))
+    return result
+
+
+def cloze_text(text: str) -> str:
+    """Text in Anki's cloze syntax as a reader sees it: "{{c1::1953::year}}" → "1953"."""
+    return CLOZE_MARKER.sub(lambda match: match.group(2), text)
+
+
+def quoted_text(body: str) -> str:
+    """A card's quoted lines ("> ..."), the back extra of an authored cloze, as text."""
+    lines = [line.strip()[1:].strip() for line in body.split("\n") if line.strip().startswith(">")]
+    return "\n".join(plain_text(line) for line in lines if line)
 
 
 def _number_repeats(cards: list[StudyCard]) -> list[StudyCard]:

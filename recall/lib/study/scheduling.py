@@ -3,7 +3,8 @@
 Our models store a MemoryState's fields; this module turns them into an fsrs.Card, asks
 fsrs.Scheduler for the next state, and turns the result back. Datetimes are UTC only: a
 naive datetime is refused. Fuzzing is off, so that a review's outcome depends on nothing
-but the state, the rating, the time and the desired retention.
+but the state, the rating, the time, the desired retention and the parameters (FSRS-6's
+21 weights: py-fsrs's defaults, or a user's own from recall.lib.study.optimiser).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ RATINGS = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
 LEARNING, REVIEW, RELEARNING = (int(state) for state in State)
 DEFAULT_RETENTION = 0.9
 MIN_RETENTION, MAX_RETENTION = 0.7, 0.99
+DEFAULT_PARAMETERS: tuple[float, ...] = tuple(Scheduler().parameters)
+PARAMETER_COUNT = len(DEFAULT_PARAMETERS)  # 21 in FSRS-6
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,26 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-@lru_cache(maxsize=64)
-def scheduler(desired_retention: float = DEFAULT_RETENTION) -> Scheduler:
+def parameters_or_default(parameters) -> tuple[float, ...]:
+    """A user's stored parameters as a tuple, or the defaults when none (or not 21) are stored."""
+    if not parameters or len(parameters) != PARAMETER_COUNT:
+        return DEFAULT_PARAMETERS
+    return tuple(float(value) for value in parameters)
+
+
+def scheduler(
+    desired_retention: float = DEFAULT_RETENTION, parameters: tuple[float, ...] | None = None
+) -> Scheduler:
+    return _scheduler(desired_retention, parameters_or_default(parameters))
+
+
+@lru_cache(maxsize=256)
+def _scheduler(desired_retention: float, parameters: tuple[float, ...]) -> Scheduler:
     if not MIN_RETENTION <= desired_retention <= MAX_RETENTION:
         raise ValueError(f"desired retention must be between {MIN_RETENTION} and {MAX_RETENTION}")
-    return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+    return Scheduler(
+        parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False
+    )
 
 
 def new_state(now: datetime) -> MemoryState:
@@ -102,20 +120,27 @@ def review(
     now: datetime,
     *,
     desired_retention: float = DEFAULT_RETENTION,
+    parameters: tuple[float, ...] | None = None,
 ) -> MemoryState:
-    """The memory state after answering with rating (1 Again .. 4 Easy) at now."""
+    """The memory state after answering with rating (1 Again .. 4 Easy) at now, with the
+    given FSRS parameters (None or empty: the defaults)."""
     if rating not in RATINGS:
         raise ValueError(f"rating must be 1 to 4, not {rating!r}")
     now = utc(now)
     card = _to_card(state or new_state(now))
-    card, _ = scheduler(desired_retention).review_card(card, Rating(rating), now)
+    card, _ = scheduler(desired_retention, parameters).review_card(card, Rating(rating), now)
     return _from_card(card)
 
 
 def retrievability(
-    state: MemoryState, now: datetime, *, desired_retention: float = DEFAULT_RETENTION
+    state: MemoryState,
+    now: datetime,
+    *,
+    desired_retention: float = DEFAULT_RETENTION,
+    parameters: tuple[float, ...] | None = None,
 ) -> float:
     """The probability of recalling the card at now (0 for a card never reviewed)."""
     if state.last_review is None:
         return 0.0
-    return scheduler(desired_retention).get_card_retrievability(_to_card(state), utc(now))
+    chosen = scheduler(desired_retention, parameters)
+    return chosen.get_card_retrievability(_to_card(state), utc(now))

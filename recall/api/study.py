@@ -1,0 +1,295 @@
+"""Studying through the API: the due queue, answering a review, statistics, adding a
+resource to one's studies. Thin: every write is a recall.study.actions function (the same
+permission checks and transaction as the review page); everything here needs a token,
+since a queue and its statistics are the token user's own."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Path, Query, Router, Schema
+from ninja.responses import Status
+from pydantic import Field
+
+from recall.lib.study import scheduling
+from recall.library.models import Resource
+from recall.study import decks
+from recall.study.actions import cards_due_for, review_answer, study_profile, study_resource_add
+from recall.study.models import ReviewState, StudyItem
+from recall.study.stats import study_stats
+
+from .errors import Invalid, NotFound
+from .library import SlugPath
+from .operations import write
+from .schemas import MAX_ID, SLUG_PATTERN, Input, whole_number
+
+router = Router()
+
+StateName = Literal["new", "learning", "review", "relearning"]
+STATE_NAMES: dict[int, StateName] = {
+    scheduling.LEARNING: "learning",
+    scheduling.REVIEW: "review",
+    scheduling.RELEARNING: "relearning",
+}
+ItemPath = Path(..., ge=1, le=MAX_ID, example=1, description="The study item's id.")
+MAX_DURATION_MS = 24 * 3600 * 1000
+
+
+class StudyResourceRef(Schema):
+    slug: str
+    title: str
+
+
+class QueueItemOut(Schema):
+    id: int = Field(description="The study item's id: answer it at /study/items/{id}/reviews.")
+    kind: str = Field(description="cloze, heading or qa.")
+    prompt: str = Field(description="The question; a cloze hides its answer as [...].")
+    answer: str
+    point: str = Field(description="The point of the notes the question comes from.")
+    resource: StudyResourceRef
+    state: StateName
+    due: datetime | None = Field(description="When it came due (null for a new item).")
+
+
+class QueueOut(Schema):
+    items: list[QueueItemOut] = Field(description="Next first: due items, then new ones.")
+    due_count: int = Field(description="Due items within today's answer limit.")
+    new_count: int = Field(description="New items within today's new-item limit.")
+    reviewed_today: int = Field(description="Answers since midnight in your time zone.")
+    new_today: int
+
+
+class QueueQuery(Schema):
+    limit: int = Field(20, ge=1, le=50, description="At most this many items.")
+
+
+class AnswerIn(Input):
+    rating: whole_number(1, 4) = Field(description="1 Again, 2 Hard, 3 Good, 4 Easy.")
+    duration_ms: whole_number(0, MAX_DURATION_MS) = Field(
+        0, description="How long answering took, in milliseconds."
+    )
+
+
+class ReviewStateOut(Schema):
+    item_id: int
+    state: StateName
+    due: datetime = Field(description="When FSRS schedules the next review.")
+    stability: float | None = Field(description="Days until recall falls to 90%.")
+    difficulty: float | None = Field(description="1 (easy) to 10 (hard).")
+    reps: int
+    lapses: int
+
+
+class DayCount(Schema):
+    day: date
+    count: int
+
+
+class StatsOut(Schema):
+    total_reviews: int = Field(description="Answers over the last 30 days.")
+    retention: float | None = Field(
+        description="Of those answers on items seen before, the share not rated Again."
+    )
+    reviews_per_day: list[DayCount] = Field(description="The last 30 days, oldest first.")
+    forecast: list[DayCount] = Field(
+        description="Items due on each of the next 30 days (overdue ones today)."
+    )
+    cards_by_state: dict[StateName, int] = Field(
+        description="Items in the resources you study, by FSRS state."
+    )
+    parameters_optimised_at: datetime | None = Field(
+        description="When FSRS's parameters were last fitted to your reviews (null: defaults)."
+    )
+
+
+class StudiedOut(Schema):
+    resource: StudyResourceRef
+    item_count: int = Field(description="Questions the resource yields.")
+
+
+def _known_parameters(request: HttpRequest, query: type[Schema]) -> None:
+    """An unknown query parameter is a mistake (a misspelt `limit`): 422, not ignored."""
+    unknown = sorted(set(request.GET) - set(query.model_fields))
+    if unknown:
+        raise Invalid(
+            "Unknown query parameter.",
+            fields={name[:100]: "Not a parameter of this operation." for name in unknown[:10]},
+        )
+
+
+def _state_out(state: ReviewState) -> dict:
+    return {
+        "item_id": state.item_id,
+        "state": STATE_NAMES[state.state],
+        "due": state.due,
+        "stability": state.stability,
+        "difficulty": state.difficulty,
+        "reps": state.reps,
+        "lapses": state.lapses,
+    }
+
+
+def _item_out(item: StudyItem, state: ReviewState | None) -> dict:
+    return {
+        "id": item.pk,
+        "kind": item.kind,
+        "prompt": item.prompt,
+        "answer": item.answer,
+        "point": item.point,
+        "resource": {"slug": item.resource.slug, "title": item.resource.title},
+        "state": STATE_NAMES[state.state] if state else "new",
+        "due": state.due if state else None,
+    }
+
+
+@router.get(
+    "/study/queue",
+    summary="Your due queue",
+    tags=["study"],
+    **write({200: QueueOut}, body=False),
+)
+def study_queue(request: HttpRequest, query: Query[QueueQuery]):
+    """Across every resource you study: learning steps, then due items from the least
+    likely to be remembered up, then new items in reading order, within your daily limits
+    (counted from midnight in your time zone)."""
+    _known_parameters(request, QueueQuery)
+    queue = cards_due_for(request.user)
+    items = [_item_out(state.item, state) for state in queue.due[: query.limit]]
+    items += [_item_out(item, None) for item in queue.new[: query.limit - len(items)]]
+    return {
+        "items": items,
+        "due_count": queue.due_count,
+        "new_count": len(queue.new),
+        "reviewed_today": queue.reviewed_today,
+        "new_today": queue.new_today,
+    }
+
+
+@router.post(
+    "/study/items/{int:item_id}/reviews",
+    summary="Answer a review",
+    tags=["study"],
+    **write({200: ReviewStateOut}, 403, 404),
+)
+def answer_review(request: HttpRequest, payload: AnswerIn, item_id: int = ItemPath):
+    """Rate your answer to an item: FSRS schedules its next review (with your own
+    parameters once optimised) and the answer is logged. Refused (403) for an item of a
+    resource you don't study or can no longer read, or no longer in its resource."""
+    item = StudyItem.objects.filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("There is no study item with that id.")
+    state = review_answer(request.user, item, payload.rating, payload.duration_ms)
+    return _state_out(state)
+
+
+@router.get(
+    "/study/stats",
+    summary="Your study statistics",
+    tags=["study"],
+    **write({200: StatsOut}, body=False),
+)
+def study_statistics(request: HttpRequest):
+    stats = study_stats(request.user, timezone.now())
+    by_state = dict(
+        ReviewState.objects.filter(user=request.user, item__retired_at__isnull=True)
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {name: by_state.get(code, 0) for code, name in STATE_NAMES.items()}
+    new = (
+        StudyItem.objects.active()
+        .filter(resource__in=request.user.studied_resources.values("resource_id"))
+        .exclude(review_states__user=request.user)
+        .count()
+    )
+    profile = study_profile(request.user)
+    return {
+        "total_reviews": stats.total_reviews,
+        "retention": stats.retention,
+        "reviews_per_day": [{"day": bar.day, "count": bar.count} for bar in stats.reviews],
+        "forecast": [{"day": bar.day, "count": bar.count} for bar in stats.forecast],
+        "cards_by_state": {"new": new, **counts},
+        "parameters_optimised_at": profile.parameters_optimised_at,
+    }
+
+
+@router.post(
+    "/study/resources/{slug:slug}",
+    summary="Study a resource",
+    tags=["study"],
+    **write({201: StudiedOut}, 403, 404, body=False),
+)
+def study_add(request: HttpRequest, slug: str = SlugPath):
+    """Add a resource you may read to the ones you study (as its Study button does); its
+    questions join your queue. Adding it again changes nothing."""
+    resource = Resource.objects.visible_to(request.user).filter(slug=slug).first()
+    if resource is None:
+        raise NotFound("There is no resource with that slug (or it is someone else's draft).")
+    study_resource_add(request.user, resource)
+    count = StudyItem.objects.active().filter(resource=resource).count()
+    return Status(
+        201, {"resource": {"slug": resource.slug, "title": resource.title}, "item_count": count}
+    )
+
+
+class DeckQuery(Schema):
+    format: Literal["apkg", "csv"] = Field("apkg", description="An Anki package, or CSV.")
+    resource: str | None = Field(
+        None,
+        max_length=220,
+        pattern=SLUG_PATTERN,
+        description="One resource you may read (its slug); else everything you study.",
+    )
+
+
+_DECK_CONTENT = {
+    content_type: {"schema": {"type": "string", "format": "binary"}}
+    for content_type in decks.CONTENT_TYPES.values()
+}
+
+
+def _with_file_response(operation: dict) -> dict:
+    """Document the 200 answer as the deck file (ninja would document no body)."""
+    operation["openapi_extra"]["responses"][200] = {
+        "description": "The deck, as an attachment.",
+        "content": _DECK_CONTENT,
+    }
+    return operation
+
+
+@router.get(
+    "/study/deck",
+    summary="Export a deck",
+    tags=["study"],
+    **_with_file_response(write({200: None}, 404, body=False)),
+)
+def study_deck(request: HttpRequest, query: Query[DeckQuery]):
+    """Everything you study, or one resource, as an Anki package (`.apkg`: note GUIDs from
+    the study items' stable keys, so importing a newer export updates notes) or as CSV."""
+    _known_parameters(request, DeckQuery)
+    if query.resource is not None:
+        resource = (
+            Resource.objects.visible_to(request.user)
+            .select_related("subject", "topic")
+            .filter(slug=query.resource)
+            .first()
+        )
+        if resource is None:
+            raise NotFound("There is no resource with that slug (or it is someone else's draft).")
+        resources, stem = [resource], resource.slug
+    else:
+        resources = decks.resources_studied_by(request.user)
+        if not resources:
+            raise NotFound("You study nothing yet: there is no deck to export.")
+        stem = f"recall-{request.user.get_username()}"
+    response = HttpResponse(
+        decks.deck_bytes(resources, query.format), content_type=decks.CONTENT_TYPES[query.format]
+    )
+    name = decks.deck_filename(stem, query.format)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
