@@ -1,11 +1,16 @@
 """Fill a database with a deterministic synthetic library, for benchmarks.
 
-    DATABASE_URL=sqlite:////tmp/bench.sqlite3 python bench/generate.py 100000
+    DATABASE_URL=sqlite:////tmp/bench.sqlite3 python bench/generate.py 100000 [--hard]
 
 20 subjects of 20 topics each (400 topics); each resource has 3 to 10 cards of 3 to 10
-bullets, written from a shared English vocabulary (wordfreq's most common words) mixed
-with words of its own topic, so that topic and content are related as in real notes.
-The same N and seed give the same corpus on any backend. Prints a table, writes JSON.
+bullets, written from a shared English vocabulary (wordfreq's most common ASCII words)
+mixed with words of its own topic, so that topic and content are related as in real
+notes. The same N and seed give the same corpus on any backend. Resources and cards are
+written with plain multi-row INSERTs (the cards' HTML built directly, checked against
+render_markdown on a sample of each batch), then indexed in bulk by search_rebuild (the
+same index as saving each would give, tested in recall/search/tests/test_rebuild.py).
+Prints a table (wall-clock seconds, and this process's CPU seconds: on a busy machine
+the fairer figure; a PostgreSQL server's own work is not in it), writes JSON.
 """
 
 from __future__ import annotations
@@ -35,8 +40,14 @@ from wordfreq import top_n_list  # noqa: E402
 from recall.lib.rendering import render_markdown  # noqa: E402
 from recall.library.models import Card, Resource, Status, Subject, Topic  # noqa: E402
 from recall.search.index import search_rebuild  # noqa: E402
+from recall.search.similar import insert_rows  # noqa: E402
 
 SUBJECTS = 20
+TOPIC_SHARE = 0.3
+# --hard: a labelled corpus where topics are harder to tell apart (bench/similar.py).
+HARD_SUBJECT_WORDS = 100  # a subject's own words, which its 20 topics draw 40 each from
+HARD_SUBJECT_COMMON = 150  # and the common words they lean on, 60 each
+HARD_MISFILED = 0.2  # resources filed under a sibling topic: the label stays the topic written
 TOPICS_PER_SUBJECT = 20
 BATCH = 2000
 LEVELS = ["gcse", "a-level", "as", "ks3", ""]
@@ -47,87 +58,98 @@ def pseudo_word(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
 
 
-def build_taxonomy(rng: random.Random, common: list[str]):
+def build_taxonomy(rng: random.Random, common: list[str], hard: bool = False):
     subjects, topics = [], []
     for s in range(SUBJECTS):
         subject = Subject.objects.create(name=f"Subject {s:02d}", slug=f"subject-{s:02d}")
         subjects.append(subject)
+        if hard:  # the topics of a subject draw their words from one shared pool
+            own_pool = [pseudo_word(rng) for _ in range(HARD_SUBJECT_WORDS)]
+            common_pool = rng.sample(common, HARD_SUBJECT_COMMON)
         for t in range(TOPICS_PER_SUBJECT):
             name = f"Topic {s:02d}-{t:02d}"
             topic = Topic.objects.create(subject=subject, name=name, slug=f"topic-{s:02d}-{t:02d}")
             # Each topic has words of its own, and leans on some common words more.
-            topic.words = [pseudo_word(rng) for _ in range(40)] + rng.sample(common, 60)
+            if hard:
+                topic.words = rng.sample(own_pool, 40) + rng.sample(common_pool, 60)
+            else:
+                topic.words = [pseudo_word(rng) for _ in range(40)] + rng.sample(common, 60)
+            # Drawing uniformly from this pool gives a topic word 30% of the time.
+            repeat = round(TOPIC_SHARE * len(common) / ((1 - TOPIC_SHARE) * len(topic.words)))
+            topic.pool = common + topic.words * repeat
             topics.append(topic)
     return subjects, topics
 
 
-def sentence(rng: random.Random, common: list[str], topic_words: list[str]) -> str:
-    words = [
-        rng.choice(topic_words) if rng.random() < 0.3 else rng.choice(common)
-        for _ in range(rng.randint(6, 18))
-    ]
-    return " ".join(words).capitalize() + "."
+def sentence(rng: random.Random, pool: list[str]) -> str:
+    return " ".join(rng.choices(pool, k=rng.randint(6, 18))).capitalize() + "."
 
 
-def generate(n: int, seed: int) -> dict:
+def card_html(bullets: list[str]) -> str:
+    """What render_markdown makes of a list of plain sentences (checked in generate)."""
+    return "<ul>\n" + "".join(f"<li>{b}</li>\n" for b in bullets) + "</ul>\n"
+
+
+def generate(n: int, seed: int, hard: bool = False) -> dict:
     rng = random.Random(seed)
-    common = [w for w in top_n_list("en", 6000) if w.isalpha() and len(w) > 2]
-    started = time.perf_counter()
+    # ASCII words only: the bullets stay plain Markdown (see card_html).
+    common = [w for w in top_n_list("en", 6000) if w.isascii() and w.isalpha() and len(w) > 2]
+    started, cpu_started = time.perf_counter(), time.process_time()
     with transaction.atomic():
         author = get_user_model().objects.create_user("bench-author")
-        subjects, topics = build_taxonomy(rng, common)
+        subjects, topics = build_taxonomy(rng, common, hard)
+        siblings = {}
+        for topic in topics:
+            siblings.setdefault(topic.subject_id, []).append(topic)
         now = timezone.now()
         made = 0
         while made < n:
-            resources, pending_cards = [], []
+            resources, cards = [], []
             for i in range(made, min(n, made + BATCH)):
                 topic = topics[rng.randrange(len(topics))]
                 title_words = [rng.choice(topic.words) for _ in range(rng.randint(2, 5))]
-                resources.append(
-                    Resource(
-                        title=" ".join(title_words).title(),
-                        slug=f"bench-{i}",
-                        subject_id=topic.subject_id,
-                        topic=topic,
-                        author=author,
-                        level=rng.choice(LEVELS),
-                        status=Status.PUBLISHED,
-                        published_at=now,
-                        created_at=now - timezone.timedelta(minutes=i),
-                        updated_at=now,
-                    )
+                filed, slug = topic, f"bench-{i}"
+                if hard:
+                    slug += f"-label-{topic.pk}"  # the topic it was written from
+                    if rng.random() < HARD_MISFILED:
+                        filed = rng.choice(siblings[topic.subject_id])
+                resource = Resource(
+                    title=" ".join(title_words).title(),
+                    slug=slug,
+                    subject_id=topic.subject_id,
+                    topic=filed,
+                    author=author,
+                    level=rng.choice(LEVELS),
+                    status=Status.PUBLISHED,
+                    published_at=now,
+                    created_at=now - timezone.timedelta(minutes=i),
+                    updated_at=now,
                 )
-                cards = []
-                for _ in range(rng.randint(3, 10)):
-                    bullets = [
-                        sentence(rng, common, topic.words) for _ in range(rng.randint(3, 10))
-                    ]
-                    cards.append(
-                        (rng.choice(topic.words).title(), "\n".join(f"- {b}" for b in bullets))
-                    )
-                pending_cards.append(cards)
+                resources.append(resource)
+                for number in range(1, rng.randint(3, 10) + 1):
+                    bullets = [sentence(rng, topic.pool) for _ in range(rng.randint(3, 10))]
+                    body = "\n".join(f"- {b}" for b in bullets)
+                    heading = rng.choice(topic.words).title()
+                    cards.append([resource, number, heading, body, card_html(bullets)])
+            for card in cards[:: max(1, len(cards) // 20)]:
+                assert card[4] == render_markdown(card[3]), card[3]
             Resource.objects.bulk_create(resources)
-            Card.objects.bulk_create(
-                Card(
-                    resource=resource,
-                    position=number,
-                    heading=heading,
-                    body=body,
-                    body_html=render_markdown(body),
-                )
-                for resource, cards in zip(resources, pending_cards, strict=True)
-                for number, (heading, body) in enumerate(cards, start=1)
-            )
+            for card in cards:
+                card[0] = card[0].pk
+            # Plain INSERTs: building 650,000 model instances costs more than writing them.
+            insert_rows(Card, ["resource_id", "position", "heading", "body", "body_html"], cards)
             made += len(resources)
             print(f"  {made:,} resources", file=sys.stderr)
     written = time.perf_counter() - started
     indexed = search_rebuild()
     total = time.perf_counter() - started
     return {
+        "cpu_seconds": round(time.process_time() - cpu_started, 1),
         "resources": n,
         "cards": Card.objects.count(),
         "indexed": indexed,
         "seconds_writing": round(written, 1),
+        "seconds_indexing": round(total - written, 1),
         "seconds_total": round(total, 1),
         "database": connection.vendor,
     }
@@ -137,17 +159,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", type=int, help="how many resources")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--hard",
+        action="store_true",
+        help="topics of a subject share most words and 20%% of resources are filed under a "
+        "sibling topic; the slug keeps the label (bench/similar.py)",
+    )
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     if Resource.objects.exists():
         sys.exit("generate.py: the database already holds resources; use an empty one.")
-    result = generate(args.n, args.seed)
-    print(f"{'resources':>10} {'cards':>10} {'indexed':>10} {'write s':>8} {'total s':>8}  db")
+    result = generate(args.n, args.seed, args.hard)
+    print(
+        f"{'resources':>10} {'cards':>10} {'indexed':>10} {'write s':>8} {'index s':>8} "
+        f"{'total s':>8} {'cpu s':>6}  db"
+    )
     print(
         f"{result['resources']:>10,} {result['cards']:>10,} {result['indexed']:>10,} "
-        f"{result['seconds_writing']:>8} {result['seconds_total']:>8}  {result['database']}"
+        f"{result['seconds_writing']:>8} {result['seconds_indexing']:>8} "
+        f"{result['seconds_total']:>8} {result['cpu_seconds']:>6}  {result['database']}"
     )
-    out = ROOT / "bench" / "results" / f"generate-{connection.vendor}-{args.n}.json"
+    name = f"generate-{connection.vendor}-{args.n}{'-hard' if args.hard else ''}.json"
+    out = ROOT / "bench" / "results" / name
     out.write_text(json.dumps(result, indent=2))
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import nh3
+import snowballstemmer
 from markdown_it import MarkdownIt
 
 # Words too common to search on; a query of only these gets a helpful empty result.
@@ -25,6 +26,8 @@ MARK_START, MARK_END = "\ue000", "\ue001"
 
 def fold(text: str) -> str:
     """Case and accents folded: "Éire" and "eire" are the same word to search."""
+    if text.isascii():  # nothing to decompose: the same answer, much faster
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -49,6 +52,13 @@ class ParsedQuery:
     def term_groups(self) -> tuple[tuple[str, ...], ...]:
         return self.groups or tuple((term,) for term in self.terms)
 
+    @property
+    def stems(self) -> frozenset[str]:
+        """Every searched word (spelling variants and phrase words too), stemmed."""
+        found = {w for group in self.term_groups for w in group}
+        found.update(w for phrase in self.phrases for w in phrase)
+        return frozenset(stem(w) for w in found)
+
 
 def parse_query(query: str) -> ParsedQuery:
     phrases = []
@@ -68,12 +78,98 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
+# A card that is only a tight list of plain sentences (letters, spaces, a final full
+# stop): Markdown would give each item's text unchanged, so the parser is skipped.
+_PLAIN_BULLETS = re.compile(r"- [^\W\d_]+(?: [^\W\d_]+)*\.?(?:\n- [^\W\d_]+(?: [^\W\d_]+)*\.?)*\n?")
+
+
 def markdown_plain_text(markdown: str) -> str:
     """The words a reader sees in a card, without Markdown syntax or HTML."""
+    if _PLAIN_BULLETS.fullmatch(markdown):
+        return " ".join(line[2:] for line in markdown.splitlines())
+    return rendered_plain_text(markdown)
+
+
+def rendered_plain_text(markdown: str) -> str:
+    """markdown_plain_text the long way, through the Markdown parser, for any input."""
     rendered = _markdown().render(markdown)
     rendered = re.sub(r"</(p|li|h\d|tr|td|th|blockquote|pre)>", " ", rendered)
     text = nh3.clean(rendered, tags=set(), strip_comments=True)
     return " ".join(html.unescape(text).split())
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    return snowballstemmer.stemmer("porter")  # the stemmer of SQLite's FTS5 tokenizer
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """A folded word's stem: "purges" and "purge" both give "purg"."""
+    return _stemmer().stemWord(word)
+
+
+def _matches(token: str, stems: frozenset[str]) -> bool:
+    return stem(fold(token)) in stems
+
+
+def highlight(text: str, stems: frozenset[str]) -> str:
+    """The whole text, each word that matches the query between MARK_START and MARK_END."""
+    return _WORD.sub(
+        lambda m: f"{MARK_START}{m.group()}{MARK_END}" if _matches(m.group(), stems) else m.group(),
+        text,
+    )
+
+
+@lru_cache(maxsize=256)
+def _prefixes(stems: frozenset[str]) -> frozenset[str]:
+    return frozenset(s[: max(2, len(s) - 1)] for s in stems)
+
+
+def _first_match(text: str, stems: frozenset[str]) -> int | None:
+    if not stems:
+        return None
+    if not text.isascii():
+        return next((m.start() for m in _WORD.finditer(text) if _matches(m.group(), stems)), None)
+    lowered, found = text.lower(), None
+    for prefix in _prefixes(stems):
+        at = lowered.find(prefix)
+        while at != -1 and (found is None or at < found):
+            if at == 0 or not lowered[at - 1].isalnum():
+                word = _WORD.match(text, at)
+                if word and _matches(word.group(), stems):
+                    found = at
+                    break
+            at = lowered.find(prefix, at + 1)
+    return found
+
+
+def snippet(text: str, stems: frozenset[str], words: int = 24) -> str:
+    """About `words` words of the text around its first word that matches the query,
+    matches marked as in highlight(), "…" where the text was cut. Without a match, the
+    text's opening words.
+
+    Fast on long texts: only words that start as a stem does, less its last letter
+    (stemming changes only endings), are stemmed; texts with accents are read word by
+    word."""
+    first = _first_match(text, stems)
+    if first is None:
+        first = 0
+    # A few words of context before the match, then the rest of the window after it.
+    before = list(_WORD.finditer(text, max(0, first - 80), first))[-5:]
+    start = before[0].start() if before else first
+    window = []
+    for m in _WORD.finditer(text, start):
+        window.append(m)
+        if len(window) == words:
+            break
+    if not window:
+        return ""
+    end = window[-1].end()
+    more = _WORD.search(text, end) is not None
+    if not more:
+        end = len(text)  # the closing punctuation too
+    return ("…" if start > 0 else "") + highlight(text[start:end], stems) + ("…" if more else "")
 
 
 def snippet_html(marked: str) -> str:

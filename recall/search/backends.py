@@ -7,11 +7,17 @@ page's resource ids in relevance order with a highlighted snippet, plus the tota
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
 
-from recall.lib.search_text import MARK_END, MARK_START, ParsedQuery, snippet_html
+from recall.lib.search_text import (
+    ParsedQuery,
+    highlight,
+    snippet,
+    snippet_html,
+)
 
 from .models import SearchDocument
 
@@ -50,57 +56,132 @@ class Results:
     total: int
 
 
+# Ranking every match costs time in proportion to the matches (47,000 for a common word
+# at 100,000 resources). Beyond a bound (ranked_at_most, per backend), the title matches
+# come first, then the others; within each, the newest up to the bound are ranked and
+# the rest follow newest first.
+
+
+def _page(parts: list[tuple[int, Callable[[int, int], list[int]]]], offset: int, limit: int):
+    """The ids from offset to offset + limit of several lists one after another, each
+    given as (length, fetch(offset, limit))."""
+    ids: list[int] = []
+    for length, fetch in parts:
+        if limit <= 0:
+            break
+        if offset < length:
+            found = fetch(offset, min(limit, length - offset))
+            ids += found
+            limit -= len(found)
+            offset = 0
+        else:
+            offset -= length
+    return ids
+
+
+def _hits(query: ParsedQuery, ids: list[int]) -> list[Hit]:
+    """Highlighted titles and snippets, made here rather than by the database: its
+    snippet functions read every word of every document they are given."""
+    stems = query.stems
+    documents = SearchDocument.objects.only("title", "body").in_bulk(ids)
+    return [
+        Hit(
+            pk,
+            snippet_html(highlight(documents[pk].title, stems)),
+            snippet_html(snippet(documents[pk].body, stems)),
+        )
+        for pk in ids
+        if pk in documents
+    ]
+
+
 class SqliteBackend:
     """FTS5 with the porter stemmer, ranked by bm25 with titles weighted 10 to 1."""
 
+    ranked_at_most = 1000
+
     @staticmethod
-    def match_expression(query: ParsedQuery) -> str:
+    def match_expression(query: ParsedQuery, columns: str = "{title body}") -> str:
         parts = [
             "(" + " OR ".join(f'"{word}"' for word in group) + ")" for group in query.term_groups
         ]
         parts += ['"' + " ".join(phrase) + '"' for phrase in query.phrases]
         # Words match titles and text only, never the facets column.
-        return "{title body} : (" + " AND ".join(parts) + ")"
+        return columns + " : (" + " AND ".join(parts) + ")"
+
+    @staticmethod
+    def _rows(cursor, sql: str, params: list) -> list[int]:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+    def _count(self, cursor, match: str) -> int:
+        cursor.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [match])
+        return cursor.fetchone()[0]
+
+    def _bounded(self, cursor, match: str, total: int):
+        """The matches of one expression as (length, fetch): all ranked when few; else
+        the newest self.ranked_at_most ranked, then the others newest first."""
+        select = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
+        if total <= self.ranked_at_most:
+            return [
+                (
+                    total,
+                    lambda o, n: self._rows(
+                        cursor, select + " ORDER BY rank LIMIT %s OFFSET %s", [match, n, o]
+                    ),
+                )
+            ]
+        # FTS5 walks its matches in rowid order and stops here: no match is scored.
+        floor = self._rows(
+            cursor,
+            select + " ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+            [match, self.ranked_at_most - 1],
+        )[0]
+        return [
+            (
+                self.ranked_at_most,
+                lambda o, n: self._rows(
+                    cursor,
+                    select + " AND rowid >= %s ORDER BY rank LIMIT %s OFFSET %s",
+                    [match, floor, n, o],
+                ),
+            ),
+            (
+                total - self.ranked_at_most,
+                lambda o, n: self._rows(
+                    cursor,
+                    select + " AND rowid < %s ORDER BY rowid DESC LIMIT %s OFFSET %s",
+                    [match, floor, n, o],
+                ),
+            ),
+        ]
 
     def search(self, query: ParsedQuery, filters: Filters, offset: int, limit: int) -> Results:
-        match = self.match_expression(query)
         facets = SearchDocument.facet_words(
             filters.subject_id, filters.topic_id, filters.level, filters.kind
         )
-        if facets:
-            match += " AND " + " AND ".join(f'facets:"{word}"' for word in facets)
+        facet_match = "".join(f' AND facets:"{word}"' for word in facets)
+        match = self.match_expression(query) + facet_match
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [match])
-            total = cursor.fetchone()[0]
+            total = self._count(cursor, match)
             if not total:
                 return Results([], 0)
-            cursor.execute(
-                "SELECT rowid, highlight(search_fts, 0, %s, %s), "
-                "snippet(search_fts, 1, %s, %s, '…', 24) "
-                "FROM search_fts WHERE search_fts MATCH %s ORDER BY rank LIMIT %s OFFSET %s",
-                [MARK_START, MARK_END, MARK_START, MARK_END, match, limit, offset],
-            )
-            rows = cursor.fetchall()
-        hits = [Hit(pk, snippet_html(title), snippet_html(body)) for pk, title, body in rows]
-        return Results(hits, total)
-
-    def more_like_this(
-        self, terms: list[str], subject_id: int, exclude_id: int, limit: int
-    ) -> list[tuple[int, float]]:
-        """Resources of the subject sharing any of these words, best first, with a score."""
-        words = " OR ".join(f'"{term}"' for term in terms)
-        match = f'{{title body}} : ({words}) AND facets:"s{subject_id}"'
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT rowid, -rank FROM search_fts WHERE search_fts MATCH %s AND rowid != %s "
-                "ORDER BY rank LIMIT %s",
-                [match, exclude_id, limit],
-            )
-            return [(pk, float(score)) for pk, score in cursor.fetchall()]
+            if total <= self.ranked_at_most:
+                parts = self._bounded(cursor, match, total)
+            else:
+                titles = self.match_expression(query, "{title}") + facet_match
+                rest = f"({match}) NOT ({self.match_expression(query, '{title}')})"
+                in_titles = self._count(cursor, titles)
+                parts = [
+                    *self._bounded(cursor, titles, in_titles),
+                    *self._bounded(cursor, rest, total - in_titles),
+                ]
+            ids = _page(parts, offset, limit)
+        return Results(_hits(query, ids), total)
 
 
 class PostgresBackend:
-    """A stored, weighted tsvector with a GIN index; ts_rank; ts_headline."""
+    """A stored, weighted tsvector with a GIN index (and one of the title alone); ts_rank."""
 
     @staticmethod
     def tsquery(query: ParsedQuery) -> tuple[str, list[str]]:
@@ -115,60 +196,63 @@ class PostgresBackend:
             params.append(" ".join(phrase))
         return "(" + " && ".join(parts) + ")", params
 
+    # Ranking reads each ranked match's whole document vector out of TOAST storage (kept
+    # uncompressed for this, see migration 0007): fewer are ranked than on SQLite.
+    ranked_at_most = 300
+    newest = "created_at DESC, resource_id DESC"
+
+    @staticmethod
+    def _rows(cursor, sql: str, params: list) -> list:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+    def _bounded(self, cursor, matches: str, params: list, total: int, vector: str):
+        """The matches as (length, fetch): all ranked by ts_rank over `vector` when few;
+        else the newest ranked_at_most ranked, then the others newest first."""
+        bound = min(total, self.ranked_at_most)
+        ranked = f"""WITH c AS MATERIALIZED (
+                SELECT d.resource_id, d.created_at, d.{vector} AS vector, q.query {matches}
+                ORDER BY {self.newest} LIMIT %s)
+            SELECT resource_id FROM c ORDER BY ts_rank(vector, query) DESC, {self.newest}
+            LIMIT %s OFFSET %s"""  # noqa: S608 - our table and expressions
+        rest = f"SELECT d.resource_id {matches} ORDER BY {self.newest} LIMIT %s OFFSET %s"
+        return [
+            (bound, lambda o, n: self._rows(cursor, ranked, [*params, bound, n, o])),
+            (total - bound, lambda o, n: self._rows(cursor, rest, [*params, n, bound + o])),
+        ]
+
     def search(self, query: ParsedQuery, filters: Filters, offset: int, limit: int) -> Results:
         table = SearchDocument._meta.db_table
         where, params = filters.conditions("d.")
-        clause = "".join(f" AND {condition}" for condition in where)
         tsquery, text = self.tsquery(query)
-        options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=40, MinWords=15"
+        matches = (
+            f"FROM {table} d, (SELECT {tsquery} AS query) q WHERE d.vector @@ q.query"  # noqa: S608
+            + "".join(f" AND {condition}" for condition in where)
+        )
+        params = [*text, *params]
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM {table} d WHERE d.vector @@ {tsquery}" + clause,  # noqa: S608
-                [*text, *params],
-            )
+            cursor.execute(f"SELECT count(*) {matches}", params)  # noqa: S608 - ours
             total = cursor.fetchone()[0]
             if not total:
                 return Results([], 0)
-            cursor.execute(
-                f"""WITH q AS (SELECT {tsquery} AS query),
-                page AS (
-                    SELECT d.resource_id, d.title, d.body, ts_rank(d.vector, q.query) AS rank
-                    FROM {table} d, q WHERE d.vector @@ q.query {clause}
-                    ORDER BY rank DESC, d.created_at DESC LIMIT %s OFFSET %s
-                )
-                SELECT page.resource_id,
-                    ts_headline('english', page.title, q.query, %s),
-                    ts_headline('english', page.body, q.query, %s)
-                FROM page, q ORDER BY page.rank DESC""",  # noqa: S608 - our table and columns
-                [
-                    *text,
-                    *params,
-                    limit,
-                    offset,
-                    options + ", HighlightAll=true",
-                    options,
-                ],
-            )
-            rows = cursor.fetchall()
-        hits = [Hit(pk, snippet_html(title), snippet_html(body)) for pk, title, body in rows]
-        return Results(hits, total)
-
-    def more_like_this(
-        self, terms: list[str], subject_id: int, exclude_id: int, limit: int
-    ) -> list[tuple[int, float]]:
-        """Resources of the subject sharing any of these words, best first, with a score."""
-        table = SearchDocument._meta.db_table
-        word = "plainto_tsquery('english', recall_unaccent(%s))"
-        tsquery = "(" + " || ".join([word] * len(terms)) + ")"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""SELECT d.resource_id, ts_rank(d.vector, q.query) AS rank
-                FROM {table} d, (SELECT {tsquery} AS query) q
-                WHERE d.vector @@ q.query AND d.subject_id = %s AND d.resource_id != %s
-                ORDER BY rank DESC LIMIT %s""",  # noqa: S608 - our table and expressions
-                [*terms, subject_id, exclude_id, limit],
-            )
-            return [(pk, float(score)) for pk, score in cursor.fetchall()]
+            if total <= self.ranked_at_most:
+                parts = self._bounded(cursor, matches, params, total, "vector")
+            else:
+                titles = matches + " AND d.title_vector @@ q.query"
+                cursor.execute(f"SELECT count(*) {titles}", params)  # noqa: S608 - ours
+                in_titles = cursor.fetchone()[0]
+                parts = [
+                    *self._bounded(cursor, titles, params, in_titles, "title_vector"),
+                    *self._bounded(
+                        cursor,
+                        matches + " AND NOT d.title_vector @@ q.query",
+                        params,
+                        total - in_titles,
+                        "vector",
+                    ),
+                ]
+            ids = _page(parts, offset, limit)
+        return Results(_hits(query, ids), total)
 
 
 def search_backend() -> SqliteBackend | PostgresBackend:

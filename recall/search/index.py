@@ -12,17 +12,18 @@ from recall.lib.search_text import markdown_plain_text, words
 from recall.library.models import Card, Resource
 
 from .models import SearchDocument, SearchTerm
-from .similar import similar_refresh
+from .similar import similar_rebuild, similar_refresh
 
 BATCH = 500
 
 
-def _document(resource: Resource, cards: list[Card]) -> SearchDocument:
+def _document(resource: Resource, cards: list[tuple[str, str]]) -> SearchDocument:
+    """The document of a resource, from its cards' (heading, Markdown) in order."""
     parts = []
-    for card in cards:
-        if card.heading:
-            parts.append(card.heading)
-        parts.append(markdown_plain_text(card.body))
+    for heading, body in cards:
+        if heading:
+            parts.append(heading)
+        parts.append(markdown_plain_text(body))
     return SearchDocument(
         resource_id=resource.pk,
         title=resource.title,
@@ -40,6 +41,17 @@ def _document(resource: Resource, cards: list[Card]) -> SearchDocument:
     )
 
 
+def _cards(resource_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    cards: dict[int, list[tuple[str, str]]] = {pk: [] for pk in resource_ids}
+    for pk, heading, body in (
+        Card.objects.filter(resource_id__in=resource_ids)
+        .order_by("resource_id", "position")
+        .values_list("resource_id", "heading", "body")
+    ):
+        cards[pk].append((heading, body))
+    return cards
+
+
 def search_remove(resource_ids: Iterable[int]) -> None:
     """Take these resources out of the index (before they are deleted)."""
     search_refresh(resource_ids, remove=True)
@@ -54,11 +66,7 @@ def search_refresh(resource_ids: Iterable[int], *, remove: bool = False) -> None
             visible = (
                 {} if remove else {r.pk: r for r in Resource.objects.visible().filter(pk__in=batch)}
             )
-            cards: dict[int, list[Card]] = {pk: [] for pk in visible}
-            for card in Card.objects.filter(resource_id__in=visible).order_by(
-                "resource_id", "position"
-            ):
-                cards[card.resource_id].append(card)
+            cards = _cards(list(visible))
             old = SearchDocument.objects.filter(resource_id__in=batch)
             change = Counter()
             for document in old.only("title", "body"):
@@ -103,10 +111,30 @@ def search_refresh_subject(subject_id: int) -> None:
     search_refresh(Resource.objects.filter(subject_id=subject_id).values_list("pk", flat=True))
 
 
-def search_rebuild() -> int:
-    """Index every resource from scratch; returns how many are findable."""
+def search_rebuild(batch: int = 2000) -> int:
+    """Index every resource from scratch; returns how many are findable.
+
+    The bulk path: documents written a batch at a time, the vocabulary counted in memory
+    and written once, then every similar list in a second pass. What it stores is what
+    search_refresh of each resource, then similar_refresh of them all, would store."""
     with transaction.atomic():
         SearchDocument.objects.all().delete()
         SearchTerm.objects.all().delete()
-        search_refresh(Resource.objects.order_by("pk").values_list("pk", flat=True))
-        return SearchDocument.objects.count()
+        terms: Counter = Counter()
+        ids = list(Resource.objects.visible().order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            resources = Resource.objects.filter(pk__in=chunk).only(
+                "pk", "title", "subject_id", "topic_id", "level", "kind", "created_at"
+            )
+            cards = _cards(chunk)
+            documents = [_document(resource, cards[resource.pk]) for resource in resources]
+            for document in documents:
+                terms.update(document_terms(document))
+            SearchDocument.objects.bulk_create(documents)
+        SearchTerm.objects.bulk_create(
+            (SearchTerm(term=term, documents=count) for term, count in terms.items()),
+            batch_size=5000,
+        )
+        similar_rebuild()
+        return len(ids)

@@ -71,3 +71,21 @@ class SimilarResource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id} ~ {self.other_id} ({self.score:.2f})"
+
+
+class SimilarTerm(models.Model):
+    """One of a resource's key words (TF-IDF, see similar.py) with its weight in the
+    resource's unit-length key-word vector: what similar lists are computed from."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="+")
+    term = models.CharField(max_length=100)
+    weight = models.FloatField()
+    # Copies of the resource's, so that finding a subject's resources by word needs no join.
+    subject_id = models.BigIntegerField()
+    topic_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["subject_id", "term"], name="similar_term_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}: {self.term} ({self.weight:.2f})"

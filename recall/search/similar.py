@@ -1,69 +1,159 @@
 """Similar resources by content: computed when a resource is indexed, read in one query.
 
 A resource's key words (TF-IDF over its title, counted twice, and its cards, against the
-document counts of the vocabulary) are searched for among the resources of its subject;
-the best matches, with a bonus for the same topic, are stored as SimilarResource rows.
-The matches learn of it too: it joins their lists where it ranks among their best.
+document counts of the vocabulary: the KEY_TERMS best, as a unit-length vector) are
+stored as SimilarTerm rows. Its similar resources are those of its subject whose key
+words overlap its own (the cosine of the two vectors), scaled so that the best scores 1,
+with a bonus for the same topic; the KEPT best are stored as SimilarResource rows. The
+matches learn of it too: it joins their lists where it ranks among their best.
+
+The same pure ranking serves a save (the key words of the subject read from the
+database) and a rebuild (all of them in memory), so both store the same lists.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Iterable
 
+from django.db import connection
+
 from recall.lib.search_text import STOP_WORDS, words
 from recall.library.models import Resource
 
-from .backends import search_backend
-from .models import SearchDocument, SearchTerm, SimilarResource
+from .models import SearchDocument, SearchTerm, SimilarResource, SimilarTerm
 
 KEPT = 8  # stored per resource
 SHOWN = 5
-CANDIDATES = 30
 KEY_TERMS = 12
 SAME_TOPIC_BONUS = 0.5  # on scores normalised so that the best candidate scores 1
 
+Weighted = list[tuple[str, float]]
+Ranked = list[tuple[int, float]]
+
+
+class Rarity(dict):
+    """Each word's weight for key words, 1 + log((N + 1) / (n + 1)) for a word in n of N
+    resources (smoothed: a word every resource holds still counts a little), computed
+    once per word; 0 for words that never count (stop words, short words, numbers)."""
+
+    def __init__(self, frequencies: dict[str, int], documents: int) -> None:
+        super().__init__()
+        self.frequencies, self.documents = frequencies, documents
+
+    def __missing__(self, word: str) -> float:
+        weight = 0.0
+        if word not in STOP_WORDS and len(word) > 2 and not word.isdigit():
+            weight = 1 + math.log((self.documents + 1) / (self.frequencies.get(word, 0) + 1))
+        self[word] = weight
+        return weight
+
+
+def weighted_key_terms(
+    title: str, body: str, frequencies: dict[str, int], documents: int, rarity: Rarity | None = None
+) -> Weighted:
+    """The words that tell this resource apart (frequent in it, rare in the library),
+    best first, weighted to a vector of length 1."""
+    rarity = rarity if rarity is not None else Rarity(frequencies, documents)
+    counts = Counter(words(body))
+    counts.update(words(title) * 2)
+    best = heapq.nsmallest(
+        KEY_TERMS, [(-count * rarity[word], word) for word, count in counts.items() if rarity[word]]
+    )
+    length = math.sqrt(sum(score * score for score, _ in best)) or 1.0
+    return [(word, -score / length) for score, word in best]
+
 
 def key_terms(title: str, body: str, frequencies: dict[str, int], documents: int) -> list[str]:
-    """The words that tell this resource apart: frequent in it, rare in the library."""
-    counts = Counter(words(body)) + Counter(words(title)) + Counter(words(title))
-    scored = {
-        word: count * math.log((documents + 1) / (frequencies.get(word, 0) + 1))
-        for word, count in counts.items()
-        if word not in STOP_WORDS and len(word) > 2 and not word.isdigit()
-    }
-    return sorted(scored, key=lambda word: (-scored[word], word))[:KEY_TERMS]
+    return [word for word, _ in weighted_key_terms(title, body, frequencies, documents)]
 
 
-def _rank(
-    document: SearchDocument, frequencies: dict[str, int], total: int
-) -> list[tuple[int, float]]:
-    terms = key_terms(document.title, document.body, frequencies, total)
-    if not terms:
+def _best_first(item: tuple[int, float]) -> tuple[float, int]:
+    return (-item[1], item[0])
+
+
+def rank_similar(
+    resource_id: int,
+    topic_id: int,
+    terms: Weighted,
+    postings: dict[str, list[tuple[int, float]]],
+    topics: dict[int, int],
+) -> Ranked:
+    """The KEPT most similar resources, given the key-word postings of the subject
+    (word: [(resource, weight)]) and each resource's topic. Pure."""
+    overlap: dict[int, float] = {}
+    for term, weight in terms:  # in this order, so every path adds the same floats
+        for other, other_weight in postings.get(term, ()):
+            if other != resource_id:
+                overlap[other] = overlap.get(other, 0.0) + weight * other_weight
+    if not overlap:
         return []
-    candidates = search_backend().more_like_this(
-        terms, document.subject_id, document.resource_id, CANDIDATES
-    )
-    if not candidates:
-        return []
-    best = max(score for _, score in candidates) or 1.0
-    topics = dict(
-        SearchDocument.objects.filter(resource_id__in=[pk for pk, _ in candidates]).values_list(
-            "resource_id", "topic_id"
-        )
-    )
+    best = max(overlap.values())
     scored = [
-        (pk, score / best + (SAME_TOPIC_BONUS if topics.get(pk) == document.topic_id else 0.0))
-        for pk, score in candidates
+        (other, score / best + (SAME_TOPIC_BONUS if topics[other] == topic_id else 0.0))
+        for other, score in overlap.items()
     ]
-    return sorted(scored, key=lambda item: (-item[1], item[0]))[:KEPT]
+    return heapq.nsmallest(KEPT, scored, key=_best_first)
+
+
+def _merge(ranked: dict[int, Ranked], existing: dict[int, dict[int, float]]) -> dict[int, Ranked]:
+    """Every list after the offers: a resource's own ranking (or, for one not recomputed,
+    its stored list) plus each resource that ranked it, its KEPT best (a pair found both
+    ways keeps the higher score). The same whatever order the resources come in."""
+    lists: dict[int, dict[int, float]] = {pk: dict(found) for pk, found in ranked.items()}
+    for pk, found in ranked.items():
+        for other, score in found:
+            into = lists.setdefault(other, dict(existing.get(other, {})))
+            into[pk] = max(score, into.get(pk, score))
+    return {
+        pk: heapq.nsmallest(KEPT, found.items(), key=_best_first) for pk, found in lists.items()
+    }
+
+
+def insert_rows(model, columns: list[str], rows: Iterable[tuple], batch: int = 1000) -> None:
+    """Many rows at once, batch rows to a statement, without building a model instance
+    each (rebuilds write millions; one statement per row is slow on PostgreSQL)."""
+    table = model._meta.db_table
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    rows = list(rows)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            cursor.execute(
+                head + ", ".join([one] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
+
+
+def _write_lists(lists: dict[int, Ranked]) -> None:
+    insert_rows(
+        SimilarResource,
+        ["resource_id", "other_id", "score"],
+        ((pk, other, score) for pk, found in lists.items() for other, score in found),
+    )
+
+
+def _write_terms(documents: list[SearchDocument], terms: dict[int, Weighted]) -> None:
+    insert_rows(
+        SimilarTerm,
+        ["resource_id", "term", "weight", "subject_id", "topic_id"],
+        (
+            (d.resource_id, term, weight, d.subject_id, d.topic_id)
+            for d in documents
+            for term, weight in terms[d.resource_id]
+        ),
+    )
 
 
 def similar_refresh(resource_ids: Iterable[int]) -> None:
-    """Recompute the stored similar lists of these resources (callers hold a transaction)."""
+    """Recompute the key words and similar lists of these resources (callers hold a
+    transaction); the resources they rank learn of them too."""
     ids = list(resource_ids)
     SimilarResource.objects.filter(resource_id__in=ids).delete()
+    SimilarTerm.objects.filter(resource_id__in=ids).delete()
     documents = list(SearchDocument.objects.filter(resource_id__in=ids))
     # Resources no longer findable leave every list they were in.
     SimilarResource.objects.filter(
@@ -76,27 +166,77 @@ def similar_refresh(resource_ids: Iterable[int]) -> None:
         SearchTerm.objects.filter(term__in=vocabulary).values_list("term", "documents")
     )
     total = SearchDocument.objects.count()
+    rarity = Rarity(frequencies, total)
+    terms = {
+        d.resource_id: weighted_key_terms(d.title, d.body, frequencies, total, rarity)
+        for d in documents
+    }
+    _write_terms(documents, terms)
+    ranked = {}
     for document in documents:
-        ranked = _rank(document, frequencies, total)
-        # Offers from resources earlier in this batch are replaced by the list computed now.
-        SimilarResource.objects.filter(resource_id=document.resource_id).delete()
-        SimilarResource.objects.bulk_create(
-            SimilarResource(resource_id=document.resource_id, other_id=pk, score=score)
-            for pk, score in ranked
+        postings: dict[str, list[tuple[int, float]]] = {}
+        topics: dict[int, int] = {}
+        for pk, term, weight, topic_id in SimilarTerm.objects.filter(
+            subject_id=document.subject_id,
+            term__in=[term for term, _ in terms[document.resource_id]],
+        ).values_list("resource_id", "term", "weight", "topic_id"):
+            postings.setdefault(term, []).append((pk, weight))
+            topics[pk] = topic_id
+        ranked[document.resource_id] = rank_similar(
+            document.resource_id,
+            document.topic_id,
+            terms[document.resource_id],
+            postings,
+            topics,
         )
-        for pk, score in ranked:
-            _offer(pk, document.resource_id, score)
+    others = {other for found in ranked.values() for other, _ in found} - set(ranked)
+    existing: dict[int, dict[int, float]] = {}
+    for pk, other, score in SimilarResource.objects.filter(resource_id__in=others).values_list(
+        "resource_id", "other_id", "score"
+    ):
+        existing.setdefault(pk, {})[other] = score
+    lists = _merge(ranked, existing)
+    SimilarResource.objects.filter(resource_id__in=set(lists) - set(ranked)).delete()
+    _write_lists(lists)
 
 
-def _offer(resource_id: int, other_id: int, score: float) -> None:
-    """Put other into resource's list if it ranks among its KEPT best."""
-    SimilarResource.objects.update_or_create(
-        resource_id=resource_id, other_id=other_id, defaults={"score": score}
+def similar_rebuild(batch: int = 2000) -> None:
+    """Every resource's key words and list from scratch, in memory (callers hold a
+    transaction): what similar_refresh of every resource at once stores."""
+    SimilarResource.objects.all().delete()
+    SimilarTerm.objects.all().delete()
+    frequencies = dict(SearchTerm.objects.values_list("term", "documents"))
+    ordered = list(
+        SearchDocument.objects.order_by("resource_id").values_list("resource_id", flat=True)
     )
-    beyond = SimilarResource.objects.filter(resource_id=resource_id).order_by("-score", "other_id")[
-        KEPT:
-    ]
-    SimilarResource.objects.filter(pk__in=list(beyond.values_list("pk", flat=True))).delete()
+    total = len(ordered)
+    rarity = Rarity(frequencies, total)
+    terms: dict[int, Weighted] = {}
+    places: dict[int, tuple[int, int]] = {}  # resource: (subject, topic)
+    for start in range(0, len(ordered), batch):
+        documents = list(
+            SearchDocument.objects.filter(resource_id__in=ordered[start : start + batch]).only(
+                "resource_id", "title", "body", "subject_id", "topic_id"
+            )
+        )
+        for d in documents:
+            terms[d.resource_id] = weighted_key_terms(d.title, d.body, frequencies, total, rarity)
+            places[d.resource_id] = (d.subject_id, d.topic_id)
+        _write_terms(documents, terms)
+    postings: dict[tuple[int, str], list[tuple[int, float]]] = {}
+    for pk, found in terms.items():
+        subject_id = places[pk][0]
+        for term, weight in found:
+            postings.setdefault((subject_id, term), []).append((pk, weight))
+    topics = {pk: topic_id for pk, (_, topic_id) in places.items()}
+    by_subject: dict[int, dict[str, list[tuple[int, float]]]] = {}
+    for (subject_id, term), found in postings.items():
+        by_subject.setdefault(subject_id, {})[term] = found
+    ranked = {
+        pk: rank_similar(pk, places[pk][1], found, by_subject.get(places[pk][0], {}), topics)
+        for pk, found in terms.items()
+    }
+    _write_lists(_merge(ranked, {}))
 
 
 def similar_resources(resource: Resource, limit: int = SHOWN) -> list[Resource]:

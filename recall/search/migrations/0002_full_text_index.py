@@ -36,7 +36,8 @@ SQLITE_BACKWARD = [
 
 POSTGRES_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    # No pg_trgm: misspellings are corrected against the index's vocabulary in Python on
+    # both databases (recall.lib.query_spelling; see README, PostgreSQL).
     # unaccent() is only STABLE; a generated column needs an IMMUTABLE function.
     """CREATE OR REPLACE FUNCTION recall_unaccent(text) RETURNS text
         LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT

@@ -1,0 +1,77 @@
+"""The fast paths of search text agree with the long way round."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from recall.lib.search_text import (
+    fold,
+    highlight,
+    markdown_plain_text,
+    parse_query,
+    rendered_plain_text,
+    snippet,
+)
+
+letters = st.characters(categories=["Lu", "Ll", "Lo", "Nl", "No"])
+sentence = st.lists(st.text(letters, min_size=1, max_size=8), min_size=1, max_size=6).map(" ".join)
+bullet_list = st.lists(
+    st.tuples(sentence, st.booleans()).map(lambda s: "- " + s[0] + ("." if s[1] else "")),
+    min_size=1,
+    max_size=6,
+).map("\n".join)
+
+
+@given(bullet_list, st.booleans())
+@example("- Hello world.\n- Foo bar baz.", True)
+@example("- Café crème.\n- Über alles", False)
+def test_plain_bullets_skip_the_parser_with_the_same_text(markdown, newline):
+    markdown += "\n" if newline else ""
+
+    assert markdown_plain_text(markdown) == rendered_plain_text(markdown)
+
+
+@given(st.text(max_size=80))
+@example("- A list\n\n- loose, with *emphasis* & <b>tags</b>")
+@example("- 1. nested\n- two")
+@example("- one\n---")
+def test_any_markdown_gives_the_same_plain_text(markdown):
+    assert markdown_plain_text(markdown) == rendered_plain_text(markdown)
+
+
+@given(st.text(max_size=40))
+@example("Éire KRUSCHEV ﬁn")
+def test_fold_is_the_same_for_ascii_and_unicode(text):
+    decomposed = unicodedata.normalize("NFKD", text)
+    slow = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+    assert fold(text) == slow
+
+
+def test_a_snippet_is_cut_around_the_first_match_with_stems_marked():
+    stems = parse_query("purges").stems
+    text = (
+        "Opening words. "
+        + "filler " * 60
+        + "The great Purge of 1937, and more purging. "
+        + "end " * 40
+    )
+
+    cut = snippet(text, stems, words=10)
+
+    assert cut.startswith("…filler filler filler The great \ue000Purge\ue001 of 1937")
+    assert cut.endswith("…")
+    assert len(cut.split()) == 10
+
+
+def test_a_snippet_folds_accents_and_falls_back_to_the_opening_words():
+    assert snippet("Writers met in a Café.", parse_query("cafe").stems) == (
+        "Writers met in a \ue000Café\ue001."
+    )
+    assert snippet("Nothing matches here.", parse_query("cafe").stems) == "Nothing matches here."
+    assert highlight("Stalin's Purges", parse_query("purge").stems) == (
+        "Stalin's \ue000Purges\ue001"
+    )
