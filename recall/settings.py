@@ -132,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Whole pages for anonymous readers; after the session (is the reader anonymous?).
+    "recall.operations.page_cache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -266,8 +268,13 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "recall_cache",
+            # Whole pages for anonymous readers are stored here too (page_cache.py).
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+# Seconds an anonymous reader's page stays in the cache (0: no page cache). A change to
+# what it shows makes it stale at once; this bounds how old its view count can be.
+RECALL_PAGE_CACHE_SECONDS = env_int("RECALL_PAGE_CACHE_SECONDS", 600)
 
 # Repeated failed logins: five in a row for a username from one address lock it for 15 min.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
+from django.db.models import Exists
 
 MODERATORS_GROUP = "moderators"
 
@@ -17,3 +18,20 @@ def is_moderator(user: AbstractBaseUser | AnonymousUser) -> bool:
         cached = user.is_superuser or user.groups.filter(name=MODERATORS_GROUP).exists()
         user._recall_is_moderator = cached
     return cached
+
+
+_ANNOTATION = "viewer_is_moderator"
+
+
+def moderator_annotation(user: AbstractBaseUser | AnonymousUser) -> dict:
+    """is_moderator(user) as an annotation for a query the page makes anyway (none when
+    it is already known); remember_moderator() reads it back, saving a query."""
+    if not user.is_authenticated or getattr(user, "_recall_is_moderator", None) is not None:
+        return {}
+    return {_ANNOTATION: Exists(Group.objects.filter(name=MODERATORS_GROUP, user=user.pk))}
+
+
+def remember_moderator(user: AbstractBaseUser | AnonymousUser, row: object) -> None:
+    """Cache what moderator_annotation() found on `row` for is_moderator(user)."""
+    if hasattr(row, _ANNOTATION) and user.is_authenticated:
+        user._recall_is_moderator = user.is_superuser or getattr(row, _ANNOTATION)

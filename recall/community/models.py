@@ -20,10 +20,11 @@ MIN_STARS, MAX_STARS = 1, 5
 
 
 class CommentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CommentQuerySet:
+    def visible_to(self, user, *, moderator: bool | None = None) -> CommentQuerySet:
         """What this reader is shown: moderators everything; others what is not hidden,
-        their own comments (marked as hidden), and replies only under a comment they see."""
-        if is_moderator(user):
+        their own comments (marked as hidden), and replies only under a comment they see.
+        `moderator` is is_moderator(user), when the caller knows it better."""
+        if is_moderator(user) if moderator is None else moderator:
             return self
         shown = Q(is_hidden=False)
         under_shown = Q(parent__isnull=True) | Q(parent__is_hidden=False)

@@ -116,12 +116,25 @@ def _count(queryset) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def resource_stats(user, resource: Resource) -> dict:
-    """Comment count (what this reader sees), rating average and count, and this
-    reader's own rating: one query."""
+_STATS_PREFIX = "community_"
+
+
+def stats_annotations(user) -> dict:
+    """The statistics as annotations on a Resource query: comment count (what this reader
+    sees), rating average and count, and this reader's own rating. A page that fetches
+    its resource anyway adds them to that query (resource_stats then reads them back)."""
     ratings = Rating.objects.filter(resource=OuterRef("pk"))
-    annotations = {
-        "comment_count": _count(Comment.objects.filter(resource=OuterRef("pk")).visible_to(user)),
+    comments = Comment.objects.filter(resource=OuterRef("pk"))
+    annotations = {}
+    if user.is_authenticated and getattr(user, "_recall_is_moderator", None) is None:
+        # Not known yet (the same query may be asking, roles.moderator_annotation): count
+        # both ways rather than ask first.
+        annotations["comment_count_moderator"] = _count(comments)
+        comments = comments.visible_to(user, moderator=False)
+    else:
+        comments = comments.visible_to(user)
+    annotations |= {
+        "comment_count": _count(comments),
         "rating_count": _count(ratings),
         "rating_average": Subquery(
             ratings.order_by().values("resource").annotate(a=Avg("stars")).values("a")
@@ -129,9 +142,31 @@ def resource_stats(user, resource: Resource) -> dict:
     }
     if user.is_authenticated:
         annotations["own_stars"] = Subquery(ratings.filter(user=user).values("stars")[:1])
-    stats = (
-        Resource.objects.filter(pk=resource.pk).annotate(**annotations).values(*annotations).get()
-    )
+    return {_STATS_PREFIX + name: expression for name, expression in annotations.items()}
+
+
+def resource_stats(user, resource: Resource) -> dict:
+    """Comment count (what this reader sees), rating average and count, and this
+    reader's own rating: one query, or none when the resource came with
+    stats_annotations(user)."""
+    annotations = stats_annotations(user)
+    names = [name for name in annotations if not name.endswith("_moderator")]
+    if all(hasattr(resource, name) for name in names):
+        found = {name: getattr(resource, name) for name in names}
+        if is_moderator(user) and hasattr(resource, _STATS_PREFIX + "comment_count_moderator"):
+            found[_STATS_PREFIX + "comment_count"] = resource.community_comment_count_moderator
+    else:
+        found = (
+            Resource.objects.filter(pk=resource.pk)
+            .annotate(**annotations)
+            .values(*annotations)
+            .get()
+        )
+    stats = {name.removeprefix(_STATS_PREFIX): value for name, value in found.items()}
+    if "comment_count_moderator" in stats:
+        moderated = stats.pop("comment_count_moderator")
+        if is_moderator(user):
+            stats["comment_count"] = moderated
     stats.setdefault("own_stars", None)
     average = stats["rating_average"] or 0
     filled = int(average + 0.5)  # half up, unlike round()

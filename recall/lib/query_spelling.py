@@ -13,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from symspellpy import SymSpell, Verbosity
-from wordfreq import zipf_frequency
+
+# wordfreq's Zipf values from the compact table the quality checks share: every threshold
+# here is at least recall.lib.english.MIN_ZIPF, below which a word reads as 0.
+from recall.lib.english import zipf
 
 MIN_WORD_LENGTH = 4  # shorter words have too many neighbours to correct safely
 MIN_VARIANT_LENGTH = 5
@@ -48,14 +51,14 @@ class QueryCorrector:
         return [s.term for s in found if s.term != word]
 
     def _variants(self, word: str) -> tuple[str, ...]:
-        if len(word) < MIN_VARIANT_LENGTH or zipf_frequency(word, "en") >= RARE_WORD_ZIPF:
+        if len(word) < MIN_VARIANT_LENGTH or zipf(word) >= RARE_WORD_ZIPF:
             return ()
         return tuple(
             other
             for other in self._closest(word)
             if other[0] == word[0]
             and len(other) >= MIN_VARIANT_LENGTH
-            and zipf_frequency(other, "en") < RARE_WORD_ZIPF
+            and zipf(other) < RARE_WORD_ZIPF
         )[:MAX_VARIANTS]
 
     def _split(self, word: str) -> tuple[str, ...] | None:
@@ -74,7 +77,7 @@ class QueryCorrector:
             return ((word, *self._variants(word)),)
         if len(word) < MIN_WORD_LENGTH or word.isdigit():
             return ((word,),)
-        if zipf_frequency(word, "en") >= KNOWN_WORD_ZIPF:
+        if zipf(word) >= KNOWN_WORD_ZIPF:
             return ((word,),)
         closest = self._closest(word)
         if closest:

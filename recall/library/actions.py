@@ -283,9 +283,20 @@ def resource_replace_cards(resource: Resource, cards: list[tuple[str, str]]) -> 
 
 def resource_record_view(resource: Resource, session: SessionBase) -> bool:
     """Count a view once per visit: again only after VISIT_WINDOW since it was last counted."""
+    counted = resource_record_view_by_pk(resource.pk, session)
+    if counted:
+        resource.view_count += 1
+    return counted
+
+
+def resource_record_view_by_pk(pk: int, session: SessionBase) -> bool:
+    """resource_record_view for a page served from the page cache, which knows the pk alone.
+
+    A queryset update, not a save: a view is not a change that makes cached pages stale.
+    """
     now = timezone.now().timestamp()
     seen: dict[str, float] = dict(session.get(_SEEN_SESSION_KEY, {}))
-    key = str(resource.pk)
+    key = str(pk)
     last = seen.get(key)
     if last is not None and now - last < VISIT_WINDOW.total_seconds():
         return False
@@ -293,6 +304,5 @@ def resource_record_view(resource: Resource, session: SessionBase) -> bool:
     if len(seen) > _SEEN_LIMIT:
         seen = dict(sorted(seen.items(), key=lambda item: item[1])[-_SEEN_LIMIT:])
     session[_SEEN_SESSION_KEY] = seen
-    Resource.objects.filter(pk=resource.pk).update(view_count=F("view_count") + 1)
-    resource.view_count += 1
+    Resource.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
     return True

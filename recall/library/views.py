@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, F, FilteredRelation, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from recall.accounts.roles import is_moderator
+from recall.accounts.roles import is_moderator, moderator_annotation, remember_moderator
+from recall.community.sections import stats_annotations
 from recall.lib.rendering import render_markdown
 from recall.lib.resource_text import (
     MAX_CARD_LENGTH,
@@ -19,6 +20,7 @@ from recall.lib.resource_text import (
     parse_resource_text,
 )
 from recall.lib.revisions import revision_diff
+from recall.operations.page_cache import while_unchanged
 from recall.quality.editor import ACCEPT as QUALITY_ACCEPT
 from recall.quality.editor import IGNORE as QUALITY_IGNORE
 from recall.quality.editor import (
@@ -59,10 +61,14 @@ def _card_number(request: HttpRequest) -> int:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    subjects = (
-        Subject.objects.filter(is_approved=True)
-        .annotate(resource_count=Count("resources", filter=_VISIBLE_RESOURCES))
-        .filter(resource_count__gt=0)
+    # Counting every visible resource is a scan: once per change of content (page_cache).
+    subjects = while_unchanged(
+        "home-subjects",
+        lambda: list(
+            Subject.objects.filter(is_approved=True)
+            .annotate(resource_count=Count("resources", filter=_VISIBLE_RESOURCES))
+            .filter(resource_count__gt=0)
+        ),
     )
     recent = Resource.objects.for_listing().visible().recent()[:RECENT_COUNT]
     return render(request, "library/home.html", {"subjects": subjects, "recent": recent})
@@ -71,10 +77,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def subject_detail(request: HttpRequest, subject_slug: str) -> HttpResponse:
     subject = get_object_or_404(Subject, slug=subject_slug, is_approved=True)
-    topics = (
-        subject.topics.filter(is_approved=True)
-        .annotate(resource_count=Count("resources", filter=_VISIBLE_RESOURCES))
-        .filter(resource_count__gt=0)
+    topics = while_unchanged(
+        f"subject-topics-{subject.pk}",
+        lambda: list(
+            subject.topics.filter(is_approved=True)
+            .annotate(resource_count=Count("resources", filter=_VISIBLE_RESOURCES))
+            .filter(resource_count__gt=0)
+        ),
     )
     resources = Resource.objects.for_listing().visible().filter(subject=subject).recent()
     page = page_or_404(request, resources)
@@ -108,6 +117,8 @@ def _resource(request: HttpRequest, slug: str) -> Resource:
 def _resource_context(request: HttpRequest, resource: Resource) -> dict:
     if resource.is_visible:
         resource_record_view(resource, request.session)
+        # A page served from the page cache counts its view too (recall.operations.page_cache).
+        request.page_cache_resource = resource.pk
     return {
         "resource": resource,
         "can_edit": resource.can_edit(request.user),
@@ -115,13 +126,43 @@ def _resource_context(request: HttpRequest, resource: Resource) -> dict:
     }
 
 
+def _resource_and_card(request: HttpRequest, slug: str, number: int) -> tuple[Resource, Card]:
+    """The resource with the card asked for, the community statistics and whether the
+    reader moderates, in one query; a 404 unless this user may see it."""
+    user = request.user
+    resource = (
+        Resource.objects.for_listing()
+        .filter(slug=slug)
+        .annotate(
+            card_here=FilteredRelation("cards", condition=Q(cards__position=number)),
+            card_here_pk=F("card_here__pk"),
+            card_here_heading=F("card_here__heading"),
+            card_here_body_html=F("card_here__body_html"),
+            **stats_annotations(user),
+            **moderator_annotation(user),
+        )
+        .first()
+    )
+    if resource is not None:
+        remember_moderator(user, resource)
+    if resource is None or not resource.is_visible_to(user):
+        raise Http404("No such resource.")
+    if resource.card_here_pk is None or not 1 <= number <= resource.card_count:
+        raise Http404("No such card.")
+    card = Card(
+        pk=resource.card_here_pk,
+        resource=resource,
+        position=number,
+        heading=resource.card_here_heading,
+        body_html=resource.card_here_body_html,
+    )
+    return resource, card
+
+
 @require_safe
 def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     number = _card_number(request)
-    resource = _resource(request, slug)
-    if not 1 <= number <= resource.card_count:
-        raise Http404("No such card.")
-    card = get_object_or_404(Card, resource=resource, position=number)
+    resource, card = _resource_and_card(request, slug, number)
     context = {"resource": resource, "card": card}
     if request.htmx and request.htmx.target == "card":
         # Paging with htmx swaps the card alone: the rest of the page stays.

@@ -15,11 +15,17 @@ misspellings themselves ("independance" is 1.95, "greif" 1.92).
 from __future__ import annotations
 
 import math
+import sys
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
 from symspellpy import SymSpell, Verbosity
+
+from recall.lib import english
 
 from .typos import typo_cost
 
@@ -49,6 +55,26 @@ class Suggestion:
     cost: float
 
 
+class StringSet:
+    """A set of strings that answers `in` from a sorted array of their hashes: 8 bytes a
+    string instead of about 100 (the 242,342 word pairs: 2 MB instead of 30). Python's
+    string hash is fixed for the life of a process, and a false match between 64-bit
+    hashes is vanishingly rare (about one in 10**14 lookups here)."""
+
+    def __init__(self, strings: Iterable[str] = ()) -> None:
+        self._hashes = array("q", sorted({hash(text) for text in strings}))
+
+    def __contains__(self, text: object) -> bool:
+        if not isinstance(text, str):
+            return False
+        key = hash(text)
+        i = bisect_left(self._hashes, key)
+        return i < len(self._hashes) and self._hashes[i] == key
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+
 class Lexicon:
     """English words with their frequencies (a share of all words), a SymSpell index
     over them for suggestions, and common word pairs for real-word checks."""
@@ -56,17 +82,18 @@ class Lexicon:
     def __init__(
         self,
         frequencies: dict[str, float],
-        pairs: set[str] | None = None,
+        pairs: Iterable[str] | StringSet | None = None,
         common_pairs: dict[str, int] | None = None,
     ) -> None:
         self.frequencies = frequencies
         # Every pair of symspellpy's bigram list, as "first second": evidence a pair is fine.
-        self.pairs: set[str] = pairs or set()
+        self.pairs = pairs if isinstance(pairs, StringSet) else StringSet(pairs or ())
         # The common pairs a real-word check may suggest, looked up from either side.
         self.right: dict[str, dict[str, int]] = {}
         self.left: dict[str, dict[str, int]] = {}
         for pair, count in (common_pairs or {}).items():
             first, _, second = pair.partition(" ")
+            first, second = sys.intern(first), sys.intern(second)
             self.right.setdefault(first, {})[second] = count
             self.left.setdefault(second, {})[first] = count
         self.symspell = _symspell(frequencies)
@@ -111,34 +138,39 @@ def _symspell(frequencies: dict[str, float]) -> SymSpell:
 
 def _read_unigrams() -> dict[str, int]:
     counts: dict[str, int] = {}
-    for line in (files("symspellpy") / UNIGRAMS).read_text(encoding="utf-8").splitlines():
-        word, _, count = line.partition(" ")
-        if count:
-            counts[word] = int(count)
+    with (files("symspellpy") / UNIGRAMS).open(encoding="utf-8") as lines:
+        for line in lines:
+            word, _, count = line.rstrip("\n").partition(" ")
+            if count:
+                counts[word] = int(count)
     return counts
 
 
-def _read_bigrams() -> tuple[set[str], dict[str, int]]:
+def _read_bigrams() -> tuple[StringSet, dict[str, int]]:
     """All pairs ("first second"), and the common ones with their counts."""
-    pairs: set[str] = set()
     common: dict[str, int] = {}
-    for line in (files("symspellpy") / BIGRAMS).read_text(encoding="utf-8").splitlines():
-        pair, _, count = line.rpartition(" ")
-        pairs.add(pair)
-        if len(count) >= 8 and int(count) >= SUGGESTED_PAIR_COUNT:
-            common[pair] = int(count)
-    return pairs, common
+
+    def pairs():
+        with (files("symspellpy") / BIGRAMS).open(encoding="utf-8") as lines:
+            for line in lines:
+                pair, _, count = line.rstrip("\n").rpartition(" ")
+                if len(count) >= 8 and int(count) >= SUGGESTED_PAIR_COUNT:
+                    common[pair] = int(count)
+                yield pair
+
+    return StringSet(pairs()), common
 
 
 def load_english_frequencies(known_zipf: float = KNOWN_ZIPF) -> dict[str, float]:
-    """symspellpy's words plus wordfreq's common ones, as shares of all words."""
-    import wordfreq  # imported here: it is the slow part of start-up
-
+    """symspellpy's words plus wordfreq's common ones (recall.lib.english's compact table,
+    shared with the search corrector), as shares of all words."""
+    if known_zipf < english.MIN_ZIPF:
+        raise ValueError(f"recall.lib.english keeps words of Zipf {english.MIN_ZIPF} or more")
     counts = _read_unigrams()
     total = sum(counts.values())
-    frequencies = {word: count / total for word, count in counts.items()}
+    frequencies = {sys.intern(word): count / total for word, count in counts.items()}
     floor = 10 ** (known_zipf - 9)
-    for word, frequency in wordfreq.get_frequency_dict("en", wordlist="large").items():
+    for word, frequency in english.common_words().items():
         if frequency >= floor and word not in frequencies and not any(c.isdigit() for c in word):
             frequencies[word] = frequency
     return frequencies
