@@ -137,6 +137,11 @@ def decode_resource_bytes(data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data":
+            raise ResourceFormatError(
+                f"file is not UTF-8 text (it ends in the middle of a character, "
+                f"at byte offset {error.start}: truncated?)"
+            ) from None
         raise ResourceFormatError(
             f"file is not UTF-8 text (undecodable byte at offset {error.start})"
         ) from None
