@@ -396,7 +396,12 @@ class SearchPage(Schema):
     corrected: str = Field(
         description="The query as searched when misspelt words were corrected, else empty."
     )
-    total: int = Field(description="Results on every page.")
+    total: int = Field(
+        description="Results on every page; when total_exact is false, more than this match."
+    )
+    total_exact: bool = Field(
+        description="False when counting stopped (more than 1,000 matches, or than the page's end)."
+    )
     page: int
     items: list[SearchHit]
 

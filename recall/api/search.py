@@ -22,7 +22,14 @@ def search(request: HttpRequest, query: Query[SearchQuery]):
     (slugs), level and kind. Only resources everyone can read are found."""
     filters = _filters(query)
     if filters is None:  # a subject or topic that doesn't exist: nothing is in it
-        return {"query": query.q, "corrected": "", "total": 0, "page": query.page, "items": []}
+        return {
+            "query": query.q,
+            "corrected": "",
+            "total": 0,
+            "total_exact": True,
+            "page": query.page,
+            "items": [],
+        }
     outcome = search_resources(
         query.q,
         filters,
@@ -34,6 +41,7 @@ def search(request: HttpRequest, query: Query[SearchQuery]):
         "query": query.q,
         "corrected": outcome.corrected,
         "total": outcome.total,
+        "total_exact": outcome.total_exact,
         "page": query.page,
         "items": [
             {"resource": resource, "title_html": hit.title_html, "snippet_html": hit.snippet_html}

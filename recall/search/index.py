@@ -10,6 +10,7 @@ from django.db import connection, transaction
 
 from recall.lib.search_text import markdown_plain_text, words
 from recall.library.models import Card, Resource
+from recall.quality.corpus import quality_rebuild, quality_refresh
 
 from .models import SearchDocument, SearchTerm
 from .similar import similar_rebuild, similar_refresh
@@ -61,6 +62,8 @@ def search_refresh(resource_ids: Iterable[int], *, remove: bool = False) -> None
     """Index these resources as they are now: visible ones written, the others removed."""
     ids = list(resource_ids)
     with transaction.atomic():
+        # The quality checks' corpus counts change with exactly the same writes.
+        quality_refresh(ids, remove=remove)
         for start in range(0, len(ids), BATCH):
             batch = ids[start : start + BATCH]
             visible = (
@@ -137,4 +140,5 @@ def search_rebuild(batch: int = 2000) -> int:
             batch_size=5000,
         )
         similar_rebuild()
+        quality_rebuild()
         return len(ids)

@@ -41,6 +41,7 @@ class SearchOutcome:
     corrected: str = ""  # the query as searched, when misspellings were corrected
     expanded: tuple[str, ...] = ()  # spelling variants searched for too
     total: int = 0
+    total_exact: bool = True  # False: more than `total` match
     results: list[tuple[Resource, Hit]] = field(default_factory=list)
 
     @property
@@ -67,7 +68,7 @@ def search_resources(
             )
     found = search_backend().search(parsed, filters, offset, limit)
     resources = Resource.objects.for_listing().in_bulk([hit.resource_id for hit in found.hits])
-    outcome.total = found.total
+    outcome.total, outcome.total_exact = found.total, found.exact
     outcome.results = [
         (resources[h.resource_id], h) for h in found.hits if h.resource_id in resources
     ]

@@ -39,8 +39,10 @@ def search(request: HttpRequest) -> HttpResponse:
         pages = max(1, ceil(outcome.total / PAGE_SIZE))
         if number > pages:
             raise Http404("No such page.")
+        # A total that is a lower bound: more pages follow the last one counted.
+        more = not outcome.total_exact and number < MAX_PAGE
     else:
-        pages = 1
+        pages, more = 1, False
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
     context = {
         "form": form,
@@ -48,7 +50,10 @@ def search(request: HttpRequest) -> HttpResponse:
         "page": number,
         "pages": pages,
         "previous_url": f"?{urlencode({**params, 'page': number - 1})}" if number > 1 else "",
-        "next_url": f"?{urlencode({**params, 'page': number + 1})}" if number < pages else "",
+        "pages_more": more,
+        "next_url": f"?{urlencode({**params, 'page': number + 1})}"
+        if number < pages or more
+        else "",
         "exact_url": f"?{urlencode({**params, 'exact': 'on'})}",
     }
     if request.htmx and request.htmx.target == "search-results":

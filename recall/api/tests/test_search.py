@@ -17,7 +17,7 @@ def test_it_finds_resources_by_their_words(api, library):
     assert response.status_code == 200
     body = response.json()
     assert body["query"] == "Kruschev" and body["page"] == 1
-    assert body["total"] >= 1
+    assert body["total"] >= 1 and body["total_exact"] is True
     first = body["items"][0]
     assert first["resource"]["slug"] == "the-rise-of-kruschev"
     assert "<mark>" in first["title_html"] + first["snippet_html"]
@@ -58,3 +58,14 @@ def test_a_query_of_stop_words_finds_nothing(api, library):
 
     assert response.status_code == 200
     assert response.json()["items"] == []
+
+
+def test_a_count_that_stopped_says_so(api, library, monkeypatch):
+    monkeypatch.setattr("recall.search.backends.COUNTED_AT_MOST", 0)
+    whole = api.get("/search?q=point").json()  # every card says "Point n of ..."
+
+    first = api.get("/search?q=point&limit=1").json()
+
+    assert whole["total"] > 1 and whole["total_exact"] is True
+    assert first["total"] == 1 and first["total_exact"] is False
+    assert len(first["items"]) == 1
