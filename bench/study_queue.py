@@ -45,10 +45,11 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries, transaction  # noqa: E402
+from django.db.models import Exists, OuterRef  # noqa: E402
 
 from recall.lib.study import scheduling  # noqa: E402
 from recall.library.models import Resource, Status, Subject, Topic  # noqa: E402
-from recall.study.actions import cards_due_for  # noqa: E402
+from recall.study.actions import _unseen_items, cards_due_for  # noqa: E402
 from recall.study.due import DUE_PAGE, due_count, due_states  # noqa: E402
 from recall.study.models import (  # noqa: E402
     ReviewLog,
@@ -157,6 +158,11 @@ def build(rng: random.Random):
             for i in range(10)
         ]
         ReviewLog.objects.bulk_create(logs)
+        # As review_answer keeps it: which studied resources have new cards left (the
+        # last 100 here); migration 0004 computes it the same way for existing data.
+        StudiedResource.objects.filter(user=user).update(
+            has_new=Exists(_unseen_items(user, OuterRef("resource_id")))
+        )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -5,6 +5,8 @@ Views, the study_cards command and (later) the JSON API call these.
 
 from __future__ import annotations
 
+import functools
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -12,12 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, Max, OuterRef
 from django.utils import timezone
 
 from recall.lib.study import cloze, quiz, scheduling
-from recall.library.models import Resource, Topic
+from recall.lib.study.cram import CRAM_DAYS
+from recall.library.models import Resource, Subject, Topic
 
 from .cram import cram_states, cramming_exams, exam_first, exam_for_item
 from .due import DUE_PAGE, due_count, due_states
@@ -28,6 +31,7 @@ from .models import (
     ReviewState,
     StudiedResource,
     StudyItem,
+    StudyItemQuerySet,
     StudyProfile,
 )
 
@@ -42,17 +46,27 @@ _REFRESHED_FIELDS = [
     "alternatives",
     "retired_at",
     "generated",
+    "updated_at",
 ]
 _EDITABLE_FIELDS = ("kind", "prompt", "answer", "span_kind")
+# What an item asks and what its Anki note shows: a change to one moves updated_at.
+_ASKED_FIELDS = ("kind", "prompt", "answer", "point", "span_kind", "card_position", "retired_at")
 
 
-def _regenerate(item: StudyItem, fields: dict) -> None:
+def _asked(item: StudyItem) -> tuple:
+    return tuple(getattr(item, name) for name in _ASKED_FIELDS)
+
+
+def _regenerate(item: StudyItem, fields: dict, now: datetime) -> None:
     """Give an item what generation made of its unchanged point. An author's edit stays:
     the generated prompt, answer and span kind go to item.generated, for reverting."""
+    before = _asked(item)
     if item.edited_at is not None:
         item.generated = {name: fields.pop(name) for name in _EDITABLE_FIELDS}
     for name, value in fields.items():
         setattr(item, name, value)
+    if _asked(item) != before:
+        item.updated_at = now
 
 
 def study_refresh(resource: Resource) -> None:
@@ -69,7 +83,7 @@ def study_refresh(resource: Resource) -> None:
         for item in StudyItem.objects.filter(resource=resource, origin=ItemOrigin.GENERATED)
     }
     now = timezone.now()
-    to_create, to_update = [], []
+    to_create, to_update, revived = [], [], False
     for position, card in enumerate(generated, start=1):
         fields = {
             "kind": card.kind,
@@ -84,14 +98,49 @@ def study_refresh(resource: Resource) -> None:
         }
         item = existing.pop(card.key, None)
         if item is None:
-            to_create.append(StudyItem(resource=resource, key=card.key, created_at=now, **fields))
+            to_create.append(
+                StudyItem(resource=resource, key=card.key, created_at=now, updated_at=now, **fields)
+            )
         else:
-            _regenerate(item, fields)
+            revived = revived or (item.retired_at is not None and not item.is_hidden)
+            _regenerate(item, fields, now)
             to_update.append(item)
     StudyItem.objects.bulk_create(to_create)
     StudyItem.objects.bulk_update(to_update, _REFRESHED_FIELDS)
     gone = [item.pk for item in existing.values() if item.retired_at is None]
-    StudyItem.objects.filter(pk__in=gone).update(retired_at=now)
+    StudyItem.objects.filter(pk__in=gone).update(retired_at=now, updated_at=now)
+    if to_create or revived:
+        _new_cards_in(resource)
+
+
+def _new_cards_in(resource: Resource) -> None:
+    """The resource has an item some of its students have not seen (StudiedResource.has_new).
+
+    Locks the resource's row first: an answer that is clearing the marker at the same time
+    (_no_new_left) holds it, and either sees these items or has cleared before this sets."""
+    Resource.objects.select_for_update(no_key=True).filter(pk=resource.pk).exists()
+    StudiedResource.objects.filter(resource=resource, has_new=False).update(has_new=True)
+
+
+def _unseen_items(user: AbstractBaseUser, resource_id) -> StudyItemQuerySet:
+    """The active items of a resource the user has no review state of (their new cards)."""
+    seen = ReviewState.objects.filter(user=user, item_id=OuterRef("pk"))
+    return StudyItem.objects.active().filter(resource_id=resource_id).filter(~Exists(seen))
+
+
+def _no_new_left(user: AbstractBaseUser, resource_id: int) -> None:
+    """After a first answer: clear StudiedResource.has_new when the resource has no new
+    card left for the user. One query when some are left (the common case)."""
+    studied = StudiedResource.objects.filter(user=user, resource_id=resource_id, has_new=True)
+    if not studied.filter(~Exists(_unseen_items(user, OuterRef("resource_id")))).update(
+        has_new=False
+    ):
+        return
+    # Items study_refresh or a restore added meanwhile, committed once it lets the
+    # resource's row go (they lock it, _new_cards_in): look again with a fresh snapshot.
+    Resource.objects.select_for_update(no_key=True).filter(pk=resource_id).exists()
+    if _unseen_items(user, resource_id).exists():
+        studied.model.objects.filter(user=user, resource_id=resource_id).update(has_new=True)
 
 
 def _require_login(user: AbstractBaseUser) -> None:
@@ -287,14 +336,91 @@ def cards_due_for(user: AbstractBaseUser, now: datetime | None = None) -> StudyQ
     new_allowance = min(max(profile.new_per_day - new_today, 0), allowance - due_total - len(cram))
     new: list[StudyItem] = []
     if new_allowance > 0:
+        # Only resources with new cards left (StudiedResource.has_new), each item checked
+        # against the (user, item) unique index, in reading order: no scan of what the user
+        # has seen.
+        with_new = StudiedResource.objects.filter(user=user, has_new=True).values("resource_id")
+        seen = ReviewState.objects.filter(user=user, item_id=OuterRef("pk"))
         new = list(
             StudyItem.objects.active()
-            .filter(resource_id__in=studied)
-            .exclude(review_states__user=user)
+            .filter(resource_id__in=with_new)
+            .filter(~Exists(seen))
             .select_related("resource")
             .order_by(*exam_first(exams), "resource_id", "position")[:new_allowance]
         )
     return StudyQueue(due, new, reviewed_today, new_today, profile, cram, due_total)
+
+
+@functools.cache
+def _answer_sql() -> str:
+    """The query _answer_context runs: table names from the models, values as parameters.
+    Plain SQL because the ORM's compiling of this join took more CPU than the whole answer's
+    database work (bench/study_answer.py)."""
+    names = {
+        "item": StudyItem._meta.db_table,
+        "resource": Resource._meta.db_table,
+        "topic": Topic._meta.db_table,
+        "subject": Subject._meta.db_table,
+        "studied": StudiedResource._meta.db_table,
+        "profile": StudyProfile._meta.db_table,
+        "exam": ExamDate._meta.db_table,
+    }
+    # Only table names (from the models) are formatted in; values are parameters.
+    return (  # noqa: S608
+        "SELECT i.resource_id, i.retired_at, i.is_hidden, r.status, r.is_hidden, r.author_id,"
+        " r.topic_id, r.subject_id, t.is_approved, s.is_approved,"
+        " EXISTS (SELECT 1 FROM {studied} sr WHERE sr.user_id = %s"
+        " AND sr.resource_id = i.resource_id),"
+        " p.desired_retention, p.time_zone, p.fsrs_parameters,"
+        " EXISTS (SELECT 1 FROM {exam} e WHERE e.user_id = %s AND e.date >= %s"
+        " AND e.date <= %s AND (e.resource_id = i.resource_id OR e.topic_id = r.topic_id))"
+        " FROM {item} i JOIN {resource} r ON r.id = i.resource_id"
+        " JOIN {topic} t ON t.id = r.topic_id JOIN {subject} s ON s.id = r.subject_id"
+        " LEFT JOIN {profile} p ON p.user_id = %s WHERE i.id = %s"
+    ).format(**names)
+
+
+def _answer_context(
+    user: AbstractBaseUser, item_id: int, now: datetime
+) -> tuple[StudyItem, bool, StudyProfile, bool]:
+    """In one query: the item (with just what review_answer reads: its resource's
+    visibility, through is_visible_to as everywhere else, and whether it is still asked),
+    whether the user studies its resource, the user's study settings (the defaults,
+    unsaved, when they have none), and whether an exam on its resource or topic may be in
+    cram window (any time zone's window: exam_for_item then says for sure). Raises
+    StudyItem.DoesNotExist."""
+    today = now.astimezone(UTC).date()  # a zone's date is within a day of it
+    first, last = (
+        connection.ops.adapt_datefield_value(day)
+        for day in (today, today + timedelta(days=CRAM_DAYS + 1))
+    )
+    with connection.cursor() as cursor:
+        # In the order of the placeholders: studied, exam (user, window), profile, item.
+        cursor.execute(_answer_sql(), [user.pk, user.pk, first, last, user.pk, item_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise StudyItem.DoesNotExist("No such study item.")
+    resource_id, retired_at, item_hidden, status, resource_hidden, author_id = row[:6]
+    topic_id, subject_id, topic_approved, subject_approved, studied = row[6:11]
+    retention, zone, parameters, maybe_exam = row[11:]
+    resource = Resource(
+        pk=resource_id,
+        status=status,
+        is_hidden=bool(resource_hidden),
+        author_id=author_id,
+        topic=Topic(pk=topic_id, is_approved=bool(topic_approved)),
+        subject=Subject(pk=subject_id, is_approved=bool(subject_approved)),
+    )
+    item = StudyItem(
+        pk=item_id, resource=resource, retired_at=retired_at, is_hidden=bool(item_hidden)
+    )
+    profile = StudyProfile(user=user)
+    if retention is not None:
+        profile.desired_retention, profile.time_zone = retention, zone
+        profile.fsrs_parameters = (
+            json.loads(parameters) if isinstance(parameters, str) else parameters
+        )
+    return item, bool(studied), profile, bool(maybe_exam)
 
 
 def _count_by_new(logs):
@@ -318,16 +444,8 @@ def review_answer(
     now = scheduling.utc(now or timezone.now())
     duration_ms = max(0, min(int(duration_ms), 24 * 3600 * 1000))
     with transaction.atomic():
-        # The resource with what is_visible_to reads (its topic and subject): one query.
-        # One query: the item, whether the user studies its resource, and what
-        # is_visible_to reads (the resource's topic and subject).
-        studies = StudiedResource.objects.filter(user=user, resource_id=OuterRef("resource_id"))
-        item = (
-            StudyItem.objects.select_related("resource__topic", "resource__subject")
-            .annotate(studied=Exists(studies))
-            .get(pk=item.pk)
-        )
-        if not item.studied:
+        item, studied, profile, maybe_exam = _answer_context(user, item.pk, now)
+        if not studied:
             raise PermissionDenied("Add this resource to your studies first.")
         if not item.resource.is_visible_to(user):
             raise PermissionDenied("You can't study this resource.")
@@ -335,7 +453,6 @@ def review_answer(
             raise PermissionDenied("This question is no longer in its resource.")
         state = ReviewState.objects.select_for_update().filter(user=user, item=item).first()
         before = state.memory() if state else None
-        profile = study_profile(user)
         after = scheduling.review(
             before,
             rating,
@@ -349,6 +466,7 @@ def review_answer(
             before is not None
             and before.state == scheduling.REVIEW
             and before.due > now
+            and maybe_exam
             and exam_for_item(user, item, now, profile_zone(profile)) is not None
         )
         if state is None:
@@ -369,6 +487,8 @@ def review_answer(
             state_before=before.to_dict() if before else None,
             state_after=after.to_dict(),
         )
+        if before is None:
+            _no_new_left(user, item.resource_id)
     return state
 
 
@@ -386,7 +506,8 @@ def _require_editor(user: AbstractBaseUser, resource: Resource) -> None:
 
 
 def _card_text(value: str, what: str) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
+    # No NUL: PostgreSQL's text refuses it, and no one writes one.
+    text = (value or "").replace("\x00", "").replace("\r\n", "\n").strip()
     if not text:
         raise ValidationError(f"Write the {what}.")
     if len(text) > MAX_CARD_TEXT:
@@ -426,6 +547,7 @@ def study_item_add(
             last=Max("position")
         )["last"]
         cards = resource.cards.count() or 1
+        _new_cards_in(resource)
         return StudyItem.objects.create(
             resource=resource,
             key=f"authored-{uuid.uuid4().hex}",
@@ -473,6 +595,7 @@ def _apply_edit(item: StudyItem, prompt: str, answer: str) -> None:
             generated_kind = item.generated.get("kind", item.kind)
             if generated_kind == cloze.CLOZE:
                 item.kind = cloze.CLOZE if cloze.HIDDEN in prompt else cloze.QA
+    item.updated_at = timezone.now()
     item.save()
 
 
@@ -502,6 +625,7 @@ def study_item_revert(user: AbstractBaseUser, item: StudyItem) -> StudyItem:
                 setattr(item, name, item.generated.get(name, getattr(item, name)))
             item.edited_at = None
             item.generated = {}
+            item.updated_at = timezone.now()
             item.save()
     return item
 
@@ -512,7 +636,10 @@ def study_item_hide(user: AbstractBaseUser, item: StudyItem, *, hidden: bool = T
         item = _locked_item(user, item)
         if item.is_hidden != hidden:
             item.is_hidden = hidden
-            item.save(update_fields=["is_hidden"])
+            item.updated_at = timezone.now()
+            item.save(update_fields=["is_hidden", "updated_at"])
+            if not hidden and item.retired_at is None:
+                _new_cards_in(item.resource)
     return item
 
 

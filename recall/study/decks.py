@@ -69,7 +69,7 @@ class _Question:
     point: str
     span_kind: str
     card_position: int
-    created_at: datetime | None = None
+    updated_at: datetime | None = None  # StudyItem.updated_at; None: generated here
 
 
 def _questions(resources: Sequence[Resource]) -> dict[int, list[_Question]]:
@@ -81,7 +81,7 @@ def _questions(resources: Sequence[Resource]) -> dict[int, list[_Question]]:
         .order_by("resource_id", "position")
         .values_list(
             "resource_id", "key", "kind", "prompt", "answer", "point", "span_kind",
-            "card_position", "created_at",
+            "card_position", "updated_at",
         )
     )  # fmt: skip
     for resource_id, *fields in items:
@@ -159,7 +159,8 @@ def _deck_of(
     notes: list[anki.DeckNote] = []
     marked_seen: set[str] = set()
     for question in questions:
-        modified = max(filter(None, [source.updated_at, question.created_at]))
+        # The item's own last change: a re-import updates exactly the notes that changed.
+        modified = question.updated_at or source.updated_at
         heading, body = cards.get(question.card_position, ("", ""))
         key = f"{source.slug}\x1f{question.key}"
         if question.kind == cloze.CLOZE and question.span_kind == cloze.MARKED:

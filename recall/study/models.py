@@ -44,6 +44,10 @@ class StudyItem(models.Model):
     is_hidden = models.BooleanField(default=False)
     retired_at = models.DateTimeField(null=True, blank=True)  # gone from the resource
     created_at = models.DateTimeField(default=timezone.now)
+    # When what the item asks last changed (its text, kind or hidden state; a regeneration
+    # that changes it, an author's edit, revert, span choice, hide or restore): the
+    # modification time of its Anki note (recall.study.decks).
+    updated_at = models.DateTimeField(default=timezone.now)
     # Authored items are written by the resource's author (recall.study.actions
     # study_item_add); regeneration never touches them.
     origin = models.CharField(max_length=10, choices=ItemOrigin.choices, default="generated")
@@ -59,6 +63,8 @@ class StudyItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["resource", "key"], name="studyitem_unique_key"),
         ]
+        # The queue's new cards: a resource's items in reading order (recall.study.actions).
+        indexes = [models.Index(fields=["resource", "position"], name="studyitem_reading_order")]
 
     def __str__(self) -> str:
         return self.prompt[:80]
@@ -106,6 +112,13 @@ class StudiedResource(models.Model):
     )
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
+    # False only when every active item of the resource has a review state of this user:
+    # the queue looks for new cards in the other resources alone. Set by every write that
+    # may give the resource a new card (study_refresh adding or reviving items, restoring
+    # a hidden one, study_item_add), cleared by review_answer when the user's first answer
+    # leaves none (recall.study.actions). True may be stale (an item hidden since); False
+    # never is.
+    has_new = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-added_at"]
@@ -137,7 +150,14 @@ class ReviewState(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "item"], name="reviewstate_unique"),
         ]
-        indexes = [models.Index(fields=["user", "due"], name="reviewstate_user_due")]
+        # The due queue (recall.study.due) walks (user, due) and ranks by state, stability
+        # and last review, and joins the item: all in the index, no row read per due card.
+        indexes = [
+            models.Index(
+                fields=["user", "due", "state", "stability", "last_review", "item"],
+                name="reviewstate_due_ranking",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}: item {self.item_id} due {self.due:%Y-%m-%d %H:%M}"

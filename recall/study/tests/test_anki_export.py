@@ -20,7 +20,7 @@ from recall.lib.study import anki
 from recall.library.actions import resource_save
 from recall.operations.exports import user_data_export
 from recall.study import decks
-from recall.study.actions import study_resource_add
+from recall.study.actions import study_item_edit, study_resource_add
 from recall.study.models import StudyItem
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,27 @@ def test_a_second_export_after_an_edit_updates_the_note(collection, tmp_path, au
     assert after.id == before.id and after.guid == before.guid
     assert after.fields[1] == "Khrushchev"
     assert after.mod == int((MONDAY + timedelta(days=1)).timestamp())
+
+
+def test_an_item_edit_updates_exactly_that_note(collection, tmp_path, author, flashcards):
+    _import(collection, decks.deck_bytes([flashcards]), tmp_path / "first.apkg")
+    before = _notes(collection)
+    question = StudyItem.objects.get(resource=flashcards, prompt="Who followed Stalin?")
+
+    edited_at = MONDAY + timedelta(days=2)
+    with time_machine.travel(edited_at, tick=False):
+        study_item_edit(author, question, prompt="Who followed Stalin?", answer="Khrushchev")
+    log = _import(collection, decks.deck_bytes([flashcards]), tmp_path / "second.apkg")
+
+    assert len(log.new) == 0 and len(log.updated) == 1
+    assert collection.note_count() == 2
+    after = _notes(collection)
+    note = after["Who followed Stalin?"]
+    assert note.id == before["Who followed Stalin?"].id
+    assert note.fields[1] == "Khrushchev"
+    assert note.mod == int(edited_at.timestamp())
+    cloze_key = "{{c1::Stalin}} died in {{c2::1953}}"
+    assert after[cloze_key].mod == before[cloze_key].mod == int(MONDAY.timestamp())
 
 
 def test_guids_and_deck_ids_are_stable_across_exports(reference):
