@@ -92,7 +92,10 @@ def _database(url: str | None) -> dict:
             f"postgres://user:password@host:5432/name, not {url!r}."
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=0)
+        # DATABASE_CONN_MAX_AGE seconds to keep a worker's connection between requests
+        # (default 0: a new one per request); checked before reuse.
+        max_age = env_int("DATABASE_CONN_MAX_AGE", 0)
+        config = dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=max_age > 0)
     except (ValueError, KeyError) as error:
         raise ImproperlyConfigured(f"DATABASE_URL is malformed: {error}") from None
     if scheme == "sqlite":
