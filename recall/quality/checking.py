@@ -38,7 +38,7 @@ def check_content(
     also_ignored: Iterable[str] = (),
 ) -> ResourceCheck:
     """Check a title and (heading, body) cards; ``resource`` is the saved one, if any."""
-    findings = check_text(cards, vocabulary_for(resource), title=title)
+    findings = check_text(cards, vocabulary_for(resource, title, cards), title=title)
     ignored = ignored_fingerprints(resource) | set(also_ignored)
     return ResourceCheck(
         findings=tuple(f for f in findings if f.fingerprint not in ignored),

@@ -1,28 +1,37 @@
 """The vocabulary a check uses: the shipped subject lists plus the published corpus.
 
-The corpus part (which words and word pairs each visible resource uses) is read once and
-kept in this process until the set of visible resources changes; the resource being
-checked never vouches for its own words.
+The corpus is counted in the database (recall.quality.corpus); a check reads only what
+the text it checks needs: the counts of its words, the pairs that start or end with one
+of its words, and the corpus words within two edits of each word nobody knows. Nothing
+of the corpus stays in the process, so memory does not grow with the corpus. The
+resource being checked never vouches for its own words: its stored terms are taken off
+the counts.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from django.db.models import Count, Max
+from django.db import connection
+from editdistpy import damerau_osa
 
 from recall.lib.quality import Vocabulary, english_lexicon, read_word_list
-from recall.lib.quality.vocabulary import document_terms
-from recall.library.models import Card, Resource
+from recall.lib.quality.checks import STOPWORDS
+from recall.lib.quality.lexicon import MAX_EDIT_DISTANCE
+from recall.lib.quality.markdown_text import visible_text
+from recall.lib.quality.vocabulary import document_terms, words_of
+from recall.library.models import Resource
+
+from .corpus import MAX_WORD_LENGTH, Terms, decode
+from .models import QualityDocument, QualityPair, QualityWord
 
 WORDLISTS = Path(__file__).resolve().parent / "wordlists"
 # A word of the corpus is known once this many other published resources use it.
 MIN_DOCUMENTS = 2
-_CACHED_VOCABULARIES = 32
+CHUNK = 500  # values per IN (...): well under every database's parameter limit
+MAX_CANDIDATE_LENGTH = 40  # longer words get no suggestions (as Vocabulary.candidates)
 
 
 @lru_cache(maxsize=1)
@@ -33,73 +42,168 @@ def shipped_entries() -> tuple[str, ...]:
     )
 
 
-@dataclass
-class _Corpus:
-    key: tuple
-    terms: dict[int, tuple[set[str], set[tuple[str, str]]]] = field(default_factory=dict)
-    words: Counter = field(default_factory=Counter)
-    pairs: Counter = field(default_factory=Counter)
-    vocabularies: OrderedDict = field(default_factory=OrderedDict)
+@lru_cache(maxsize=1)
+def _shipped() -> Vocabulary:
+    return Vocabulary(shipped_entries())
 
 
-_lock = threading.Lock()
-_corpus: _Corpus | None = None
+def _chunks(values: Iterable, size: int = CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
-def _corpus_key() -> tuple:
-    stats = Resource.objects.visible().aggregate(
-        count=Count("id"), latest=Max("updated_at"), last_id=Max("id")
-    )
-    return (stats["count"], stats["latest"], stats["last_id"])
+def _own_terms(resource: Resource | None) -> Terms:
+    """What the saved resource adds to the counts (nothing unless it is visible)."""
+    if resource is None or resource.pk is None:
+        return set(), set()
+    row = QualityDocument.objects.filter(resource_id=resource.pk).values_list("words", "pairs")
+    return decode(*row[0]) if row else (set(), set())
 
 
-def _load_corpus(key: tuple) -> _Corpus:
-    corpus = _Corpus(key)
-    cards: dict[int, list[tuple[str, str]]] = {}
-    titles = dict(Resource.objects.visible().values_list("id", "title"))
-    rows = Card.objects.filter(resource_id__in=list(titles)).order_by("resource_id", "position")
-    for resource_id, heading, body in rows.values_list("resource_id", "heading", "body"):
-        cards.setdefault(resource_id, []).append((heading, body))
-    for resource_id, title in titles.items():
-        words, pairs = document_terms(title, cards.get(resource_id, []))
-        corpus.terms[resource_id] = (words, pairs)
-        corpus.words.update(words)
-        corpus.pairs.update(pairs)
-    return corpus
+def _forms(text_words: Iterable[str]) -> set[str]:
+    """Every lower-case form a check may look up for these words: the word, without its
+    possessive, its hyphenated parts and their join, the base of a contraction, and each
+    of those without a plural ending."""
+    forms: set[str] = set()
+    for word in text_words:
+        lower = word.lower().replace("’", "'")
+        core = lower[:-2] if lower.endswith("'s") and len(lower) > 2 else lower
+        found = {lower, core, core.replace("-", "")}
+        found.update(core.split("-"))
+        for form in list(found):
+            if "'" in form:
+                found.add(form.rpartition("'")[0])
+        for form in list(found):
+            if form.endswith("s"):
+                found.add(form[:-1])
+            if form.endswith("es"):
+                found.add(form[:-2])
+        forms.update(f for f in found if f and len(f) <= MAX_WORD_LENGTH)
+    return forms
 
 
-def vocabulary_for(resource: Resource | None = None) -> Vocabulary:
-    """The subject lists and what other published resources agree on."""
-    global _corpus
-    key = _corpus_key()
-    with _lock:
-        if _corpus is None or _corpus.key != key:
-            _corpus = _load_corpus(key)
-        corpus = _corpus
-    own = resource.pk if resource is not None else None
-    cached = corpus.vocabularies.get(own)
-    if cached is not None:
-        return cached
-    words, pairs = corpus.words, corpus.pairs
-    if own in corpus.terms:
-        own_words, own_pairs = corpus.terms[own]
-        words = words - Counter(own_words)
-        pairs = pairs - Counter(own_pairs)
-    lexicon = english_lexicon()
-    vocabulary = Vocabulary(
+def _known_words(forms: set[str], own_words: set[str]) -> set[str]:
+    """The forms that MIN_DOCUMENTS other resources use (English words aside)."""
+    known = set()
+    for chunk in _chunks(forms):
+        rows = QualityWord.objects.filter(word__in=chunk, english=False).values_list(
+            "word", "documents"
+        )
+        known.update(w for w, n in rows if n - (w in own_words) >= MIN_DOCUMENTS)
+    return known
+
+
+def _starting(column: str, initials: set[str]) -> tuple[list[str], list[str]]:
+    """SQL for rows whose ``column`` starts with one of these letters: a range of the
+    index for an ASCII letter (in every collation the words that start with "c" sort
+    from "c" to "d"), the first letter itself otherwise."""
+    sql, params = [], []
+    for initial in sorted(initials):
+        if initial.isascii() and initial.isalpha():
+            sql.append(f"({column} >= %s AND {column} < %s)")
+            params += [initial, chr(ord(initial) + 1)]
+        else:
+            sql.append(f"substr({column}, 1, 1) = %s")
+            params.append(initial)
+    return sql, params
+
+
+def _pairs(
+    text_pairs: set[tuple[str, str]], own_pairs: set[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """The pairs other resources write that a check of a text with these adjacent pairs
+    may ask about: the text's own pairs (are they usual?) and, beside each of its words
+    that is no function word, the pairs whose other word starts with the same letter as
+    the word the text has there (a real-word fix keeps the first letter)."""
+    after: dict[str, set[str]] = {}  # a word of the text: the words that follow it there
+    before: dict[str, set[str]] = {}
+    for a, b in text_pairs:
+        after.setdefault(a, set()).add(b)
+        before.setdefault(b, set()).add(a)
+    # One indexed lookup per word: its pairs whose other word is one the text has there,
+    # or (beside a content word) starts with the same letter as one.
+    # Plain SQL: a few hundred small indexed lookups, where the ORM would cost more than
+    # the database does.
+    table = QualityPair._meta.db_table
+    select = f"SELECT first, second, documents FROM {table} WHERE "  # noqa: S608 - ours
+    queries = []
+    for word, others in after.items():
+        sql = [f"second IN ({', '.join(['%s'] * len(others))})"]
+        params = sorted(others)
+        if word not in STOPWORDS:
+            ranges, range_params = _starting("second", {other[:1] for other in others})
+            sql += ranges
+            params += range_params
+        queries.append((f"first = %s AND ({' OR '.join(sql)})", [word, *params]))
+    for word, others in before.items():
+        if word not in STOPWORDS:
+            ranges, params = _starting("first", {other[:1] for other in others})
+            queries.append((f"second = %s AND ({' OR '.join(ranges)})", [word, *params]))
+    pairs: set[tuple[str, str]] = set()
+    with connection.cursor() as cursor:
+        for where, params in queries:
+            cursor.execute(select + where, params)
+            for first, second, n in cursor.fetchall():
+                if n - ((first, second) in own_pairs) >= 1:
+                    pairs.add((first, second))
+    return pairs
+
+
+def _candidates(unknown: set[str], own_words: set[str]) -> set[str]:
+    """Corpus words within two edits of the unknown words, read a length at a time."""
+    by_length: dict[int, list[str]] = {}
+    for word in unknown:
+        if len(word) <= MAX_CANDIDATE_LENGTH:
+            by_length.setdefault(len(word), []).append(word)
+    if not by_length:
+        return set()
+    lengths = {n for length in by_length for n in range(length - 2, length + 3) if n > 0}
+    found = set()
+    rows = QualityWord.objects.filter(
+        english=False, length__in=sorted(lengths), documents__gte=MIN_DOCUMENTS
+    ).values_list("word", "documents", "length")
+    for word, n, length in rows.iterator(chunk_size=2000):
+        if "-" in word or "'" in word or n - (word in own_words) < MIN_DOCUMENTS:
+            continue
+        for near in range(length - MAX_EDIT_DISTANCE, length + MAX_EDIT_DISTANCE + 1):
+            for typed in by_length.get(near, ()):
+                if damerau_osa.distance(typed, word, MAX_EDIT_DISTANCE) >= 0:
+                    found.add(word)
+                    break
+            else:
+                continue
+            break
+    return found
+
+
+def vocabulary_for(
+    resource: Resource | None = None,
+    title: str = "",
+    cards: Sequence[tuple[str, str]] = (),
+) -> Vocabulary:
+    """The subject lists and what other published resources agree on, as far as a check
+    of this title and these (heading, Markdown body) cards needs it."""
+    own_words, own_pairs = _own_terms(resource)
+    text_words = set(words_of(title))
+    for heading, body in cards:
+        text_words.update(words_of(heading))
+        text_words.update(words_of(visible_text(body)))
+    forms = _forms(text_words)
+    corpus_words = _known_words(forms, own_words)
+    lexicon, shipped = english_lexicon(), _shipped()
+    unknown = {
+        form
+        for form in forms
+        if form not in lexicon and form not in shipped and form not in corpus_words
+    }
+    corpus_words |= _candidates(unknown, own_words)
+    return Vocabulary(
         shipped_entries(),
-        corpus_words=[w for w, n in words.items() if n >= MIN_DOCUMENTS and w not in lexicon],
-        corpus_pairs=list(pairs),
+        corpus_words=corpus_words,
+        corpus_pairs=_pairs(document_terms(title, cards)[1], own_pairs),
     )
-    with _lock:
-        corpus.vocabularies[own] = vocabulary
-        while len(corpus.vocabularies) > _CACHED_VOCABULARIES:
-            corpus.vocabularies.popitem(last=False)
-    return vocabulary
 
 
 def forget_corpus() -> None:
-    """Drop the cached corpus (tests that change resources without changing the key)."""
-    global _corpus
-    with _lock:
-        _corpus = None
+    """Nothing is cached any more; kept for tests that call it between databases."""

@@ -177,6 +177,13 @@ def load_english_frequencies(known_zipf: float = KNOWN_ZIPF) -> dict[str, float]
 
 
 @lru_cache(maxsize=1)
+def english_frequencies() -> dict[str, float]:
+    """The process's English words and frequencies (what ``word in lexicon`` asks), shared
+    by the lexicon and by writers that only need to know whether a word is English."""
+    return load_english_frequencies()
+
+
+@lru_cache(maxsize=1)
 def english_lexicon() -> Lexicon:
-    """The process's English lexicon, built on first use (about half a second)."""
-    return Lexicon(load_english_frequencies(), *_read_bigrams())
+    """The process's English lexicon, built on first use (a few seconds)."""
+    return Lexicon(english_frequencies(), *_read_bigrams())

@@ -1,0 +1,207 @@
+"""The corpus counts in the database: kept in step by every write, read a text at a time."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import pytest
+from django.core.management import call_command
+
+from recall.community.actions import resource_set_hidden
+from recall.lib.resource_text import ParsedCard, ParsedResource
+from recall.library.actions import resource_delete, resource_import, resource_save
+from recall.library.models import Resource
+from recall.quality import vocabulary as vocabulary_module
+from recall.quality.checking import check_content, check_resource
+from recall.quality.corpus import quality_rebuild
+from recall.quality.models import QualityDocument, QualityPair, QualityWord
+from recall.quality.vocabulary import vocabulary_for
+
+pytestmark = pytest.mark.django_db
+
+
+def parsed(title: str, body: str) -> ParsedResource:
+    return ParsedResource(
+        title=title,
+        subject="History",
+        topic="The Cold War",
+        cards=(ParsedCard(heading="Notes", body=body),),
+    )
+
+
+def publish(title: str, body: str) -> Resource:
+    return resource_import(parsed(title, body), default_author="recall").resource
+
+
+def letters(n: int) -> str:
+    """A word part without digits (the checks' words are letters only): 0 -> "a"."""
+    text = ""
+    while True:
+        n, digit = divmod(n, 26)
+        text = chr(ord("a") + digit) + text
+        if not n:
+            return text
+
+
+def documents(word: str) -> int:
+    row = QualityWord.objects.filter(word=word).values_list("documents", flat=True)
+    return row[0] if row else 0
+
+
+def pair_documents(first: str, second: str) -> int:
+    row = QualityPair.objects.filter(first=first, second=second).values_list("documents")
+    return row[0][0] if row else 0
+
+
+def counts() -> tuple[set, set]:
+    return (
+        set(QualityWord.objects.values_list("word", "documents", "english")),
+        set(QualityPair.objects.values_list("first", "second", "documents")),
+    )
+
+
+def test_publishing_counts_each_resources_words_and_pairs_once():
+    publish("Zorblat notes", "- The zorblat treaty.\n- Again a zorblat.")
+    publish("More notes", "- Another zorblat treaty.")
+
+    assert documents("zorblat") == 2 and documents("notes") == 2 and documents("again") == 1
+    assert pair_documents("zorblat", "treaty") == 2 and pair_documents("zorblat", "again") == 0
+    assert QualityWord.objects.get(word="zorblat").english is False
+    assert QualityWord.objects.get(word="treaty").english is True
+
+
+def test_editing_unpublishing_hiding_and_deleting_change_the_counts(author, moderator):
+    first = publish("Zorblat notes", "- The zorblat treaty.")
+    second = resource_save(author, parsed("Zorblat", "- A zorblat treaty."), publish=True)
+    assert documents("zorblat") == 2 and pair_documents("zorblat", "treaty") == 2
+
+    resource_save(
+        author, parsed("Zorblat", "- A quexil pact."), resource=second, publish=True
+    )  # edited: the old words go, the new ones come
+    assert documents("zorblat") == 2 and documents("quexil") == 1
+    assert pair_documents("zorblat", "treaty") == 1 and pair_documents("quexil", "pact") == 1
+
+    resource_save(author, parsed("Zorblat", "- A quexil pact."), resource=second, publish=False)
+    assert documents("zorblat") == 1 and documents("quexil") == 0
+    assert not QualityDocument.objects.filter(resource_id=second.pk).exists()
+
+    resource_set_hidden(moderator, first, True)
+    assert documents("zorblat") == 0 and pair_documents("zorblat", "treaty") == 0
+    resource_set_hidden(moderator, first, False)
+    assert documents("zorblat") == 1
+
+    resource_delete(first.author, first)
+    assert not QualityWord.objects.exists() and not QualityPair.objects.exists()
+    assert not QualityDocument.objects.exists()
+
+
+def test_rebuilding_gives_the_counts_the_writes_kept(author):
+    publish("Zorblat notes", "- The zorblat treaty.")
+    draft = publish("Quexil notes", "- The quexil pact.")
+    resource_save(author, parsed("Zorblat", "- Zorblat treaty, quexil pact."), publish=True)
+    resource_import(
+        parsed("Quexil notes", "- The quexil pact."), default_author="recall", publish=False
+    )
+    assert Resource.objects.get(pk=draft.pk).status == "draft"
+    kept = counts()
+
+    assert quality_rebuild() == 2
+    assert counts() == kept
+
+    QualityWord.objects.all().delete()
+    call_command("rebuild_quality_corpus", verbosity=0)
+    assert counts() == kept
+
+
+def test_a_corpus_word_is_known_once_two_other_resources_use_it():
+    text = ("Zorblat notes", [("Notes", "- The zorblat treaty was signed.")])
+    checked = publish("Mine", "- The zorblat treaty was signed.")
+
+    def flagged(resource=None) -> bool:
+        return any(f.text == "zorblat" for f in check_content(*text, resource).findings)
+
+    assert flagged(checked)
+    publish("One", "- A zorblat treaty.")
+    assert flagged(checked)  # one other resource, and its own use does not count
+    publish("Two", "- Another zorblat treaty.")
+    assert not flagged(checked)
+    assert not flagged(None)
+
+
+def test_a_misspelled_corpus_word_gets_the_corpus_spelling():
+    publish("One", "- The Zorblatt treaty.")
+    publish("Two", "- Another Zorblatt treaty.")
+
+    findings = check_content("Notes", [("Notes", "- The Zorblat treaty was signed.")]).findings
+
+    (finding,) = [f for f in findings if f.text == "Zorblat"]
+    assert finding.suggestions[0] == "Zorblatt"
+
+
+def test_a_pair_the_corpus_writes_finds_a_real_word_error():
+    publish("One", "- They formed a military alliance.")
+
+    resource = publish("Mine", "- They formed a military allowance.")
+    findings = check_resource(resource).findings
+
+    assert any(f.text == "allowance" and f.suggestions == ("alliance",) for f in findings)
+    # Its own pairs never vouch for it: "military allowance" is not attested by itself.
+    vocabulary = vocabulary_for(resource, "Mine", [("", "- They formed a military allowance.")])
+    assert vocabulary.pair_count("military", "alliance") >= 1
+    assert vocabulary.pair_count("military", "allowance") == 0
+
+
+def test_a_check_reads_only_what_its_text_needs():
+    for n in range(30):
+        name = letters(n)
+        publish(f"Resource {name}", f"- Quexil{name} and zorblat{name} signed the treaty.")
+
+    vocabulary = vocabulary_for(None, "Notes", [("", "- The treaty was signed.")])
+
+    assert not any(word.startswith(("quexil", "zorblat")) for word in vocabulary.words)
+    assert set(vocabulary.left["treaty"]) == {"the"}  # the pairs beside its words only
+    assert not any(word.startswith("quexil") for word in vocabulary.right)
+
+
+def test_the_module_keeps_nothing_of_the_corpus():
+    publish("One", "- The zorblat treaty.")
+    publish("Two", "- The zorblat treaty.")
+    check_content("Notes", [("", "- The zorblat treaty.")])
+
+    # Module-level state is only the shipped lists (cached once, whatever the corpus).
+    for name, value in vars(vocabulary_module).items():
+        if name.startswith("__"):
+            continue
+        cache_info = getattr(value, "cache_info", None)
+        ours = getattr(value, "__module__", None) == vocabulary_module.__name__
+        if ours and cache_info is not None and name not in ("shipped_entries", "_shipped"):
+            assert cache_info().currsize == 0, name
+        assert not isinstance(value, dict | set | list), name
+
+
+def test_checking_after_500_more_resources_allocates_little(author):
+    body = "\n".join(f"- Fact: the zorbla{letters(n)} of quexil treaty." for n in range(8))
+
+    def measured() -> tuple[int, int]:
+        """What a check allocates at its peak, and what it leaves allocated."""
+        tracemalloc.start()
+        try:
+            start, _ = tracemalloc.get_traced_memory()
+            check_content("Notes", [("", body)])
+            end, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        return peak - start, end - start
+
+    check_content("Warm up", [("", body)])  # the English lexicon and the lists, loaded once
+    small_peak, _ = measured()
+    for n in range(500):
+        name = letters(n)
+        words = " ".join(f"term{name}{letters(k)} other{letters(k)}" for k in range(20))
+        publish(f"Bulk {name}", f"- {words}.\n- The zorbla{letters(n % 8)} treaty.")
+    big_peak, kept = measured()
+
+    # 500 resources of 20 new words and 40 pairs each (none beside a word of the text): a
+    # corpus held in memory (as the checks once did) would take several MB more.
+    assert big_peak < small_peak + 1_000_000
+    assert kept < 200_000
