@@ -28,6 +28,8 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
 
 from django.conf import settings
@@ -85,9 +87,22 @@ def while_unchanged(name: str, compute: Callable[[], T]) -> T:
     return value
 
 
+@lru_cache(maxsize=1)
+def code_release() -> str:
+    """A digest of the code and templates this process serves (read once per process), in
+    every page key: after an upgrade, pages stored by the old code are never served."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(root.rglob("*")):
+        if path.suffix in {".py", ".html"} and "tests" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _page_key(request: HttpRequest) -> str:
     digest = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-    return _PAGE_KEY + digest
+    return f"{_PAGE_KEY}{code_release()}:{digest}"
 
 
 # The paths CACHED_PAGES can have, checked before anything else: resolving a URL costs

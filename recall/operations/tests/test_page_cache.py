@@ -242,3 +242,21 @@ def test_the_resource_counts_follow_every_change(client, library, other, logged_
     assert '<span class="name">Biology</span> <span class="count">2 resources<' in (
         client.get("/").content.decode()
     )
+
+
+def test_pages_stored_by_other_code_are_never_served(client, library, monkeypatch):
+    _, html = queries(client, URL)
+    assert queries(client, URL)[0] <= 1  # served from the cache
+
+    # An upgrade: the same content, other code and templates.
+    monkeypatch.setattr(page_cache, "code_release", lambda: "another-release")
+    count, again = queries(client, URL)
+
+    assert count >= 2  # rendered, not read from the cache
+    assert again == html
+
+
+def test_the_code_release_follows_the_code():
+    release = page_cache.code_release()
+    assert release == page_cache.code_release()
+    assert len(release) == 16 and int(release, 16) >= 0

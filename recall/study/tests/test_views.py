@@ -20,7 +20,12 @@ RESOURCE = "/resources/the-rise-of-kruschev/"
 
 
 def test_the_resource_page_has_a_study_button_for_logged_in_users(client, other, reference):
-    assert 'action="/study/resources/' not in client.get(RESOURCE).content.decode()
+    anonymous = client.get(RESOURCE).content.decode()
+    assert 'action="/study/resources/' not in anonymous
+    # An anonymous reader is asked to log in, and comes back to the resource.
+    assert 'href="/accounts/login/?next=/resources/the-rise-of-kruschev/">Log in to study' in (
+        anonymous.replace("%2F", "/")
+    )
     client.force_login(other)
     html = client.get(RESOURCE).content.decode()
     assert 'action="/study/resources/the-rise-of-kruschev/"' in html
