@@ -18,7 +18,13 @@ from pydantic import Field
 from recall.lib.study import scheduling
 from recall.library.models import Resource
 from recall.study import decks
-from recall.study.actions import cards_due_for, review_answer, study_profile, study_resource_add
+from recall.study.actions import (
+    cards_due_for,
+    profile_zone,
+    review_answer,
+    study_profile,
+    study_resource_add,
+)
 from recall.study.models import ReviewState, StudyItem
 from recall.study.stats import study_stats
 
@@ -193,7 +199,8 @@ def answer_review(request: HttpRequest, payload: AnswerIn, item_id: int = ItemPa
     **write({200: StatsOut}, body=False),
 )
 def study_statistics(request: HttpRequest):
-    stats = study_stats(request.user, timezone.now())
+    zone = profile_zone(study_profile(request.user))
+    stats = study_stats(request.user, timezone.now(), zone)
     by_state = dict(
         ReviewState.objects.filter(user=request.user, item__retired_at__isnull=True)
         .values_list("state")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Q
@@ -54,12 +54,17 @@ def _bars(days: list[date], counts: dict[date, int]) -> list[Bar]:
     return bars
 
 
-def study_stats(user: AbstractBaseUser, now: datetime) -> StudyStats:
-    today = now.astimezone(UTC).date()
-    start = datetime.combine(today - timedelta(days=DAYS - 1), datetime.min.time(), tzinfo=UTC)
+def _midnight(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=zone)
+
+
+def study_stats(user: AbstractBaseUser, now: datetime, zone: tzinfo = UTC) -> StudyStats:
+    """Days are the user's: they start at midnight in ``zone`` (their study time zone)."""
+    today = now.astimezone(zone).date()
+    start = _midnight(today - timedelta(days=DAYS - 1), zone)
     logs = ReviewLog.objects.filter(user=user, reviewed_at__gte=start)
     per_day = dict(
-        logs.annotate(day=TruncDate("reviewed_at", tzinfo=UTC))
+        logs.annotate(day=TruncDate("reviewed_at", tzinfo=zone))
         .values_list("day")
         .annotate(n=Count("id"))
         .values_list("day", "n")
@@ -68,10 +73,10 @@ def study_stats(user: AbstractBaseUser, now: datetime) -> StudyStats:
     learnt = logs.filter(was_new=False).aggregate(
         answers=Count("id"), remembered=Count("id", filter=~Q(rating=AGAIN))
     )
-    end = datetime.combine(today + timedelta(days=DAYS), datetime.min.time(), tzinfo=UTC)
+    end = _midnight(today + timedelta(days=DAYS), zone)
     due = dict(
         ReviewState.objects.filter(user=user, due__lt=end)
-        .annotate(day=TruncDate("due", tzinfo=UTC))
+        .annotate(day=TruncDate("due", tzinfo=zone))
         .values_list("day")
         .annotate(n=Count("id"))
         .values_list("day", "n")

@@ -14,6 +14,7 @@ from recall.library.models import Resource
 
 from .actions import (
     cards_due_for,
+    profile_zone,
     review_answer,
     study_profile,
     study_resource_add,
@@ -133,4 +134,6 @@ def study_settings(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def study_stats_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "study/stats.html", {"stats": study_stats(request.user, timezone.now())})
+    zone = profile_zone(study_profile(request.user))
+    stats = study_stats(request.user, timezone.now(), zone)
+    return render(request, "study/stats.html", {"stats": stats})

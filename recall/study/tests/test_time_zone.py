@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
+from recall.api.tests.conftest import issue_token
 from recall.lib.study.scheduling import GOOD
 from recall.study.actions import (
     cards_due_for,
@@ -106,3 +107,27 @@ def test_refresh_study_items_backfills_studied_resources(other, studying, capsys
     ids = set(StudyItem.objects.values_list("pk", flat=True))
     call_command("refresh_study_items", "--all")
     assert set(StudyItem.objects.values_list("pk", flat=True)) == ids
+
+
+def test_the_stats_count_answers_by_the_users_day(client, other, studying):
+    """Answers at 23:50 and 00:10 in Tokyo are two days there, one day in UTC."""
+    items = list(StudyItem.objects.filter(resource=studying)[:2])
+    late = datetime(2026, 3, 2, 23, 50, tzinfo=ZoneInfo(TOKYO))
+    client.force_login(other)
+    with time_machine.travel(late, tick=False) as clock:
+        review_answer(other, items[0], GOOD, now=timezone.now())
+        clock.move_to(late + timedelta(minutes=20))
+        review_answer(other, items[1], GOOD, now=timezone.now())
+        in_utc = client.get("/study/stats/").content.decode()
+        study_settings_save(
+            other, desired_retention=0.9, new_per_day=20, reviews_per_day=200, time_zone=TOKYO
+        )
+        in_tokyo = client.get("/study/stats/").content.decode()
+        token = issue_token(other)
+        response = client.get("/api/v1/study/stats", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200
+        api_days = {row["day"]: row["count"] for row in response.json()["reviews_per_day"]}
+
+    assert "<title>2 Mar: 2</title>" in in_utc
+    assert "<title>2 Mar: 1</title>" in in_tokyo and "<title>3 Mar: 1</title>" in in_tokyo
+    assert (api_days["2026-03-02"], api_days["2026-03-03"]) == (1, 1)

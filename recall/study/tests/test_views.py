@@ -153,7 +153,7 @@ def test_the_stats_page_draws_answers_retention_and_forecast(
         review_answer(other, items[0], AGAIN)
         review_answer(other, items[1], GOOD)
         client.force_login(other)
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):  # with the user's study settings (time zone)
             html = client.get("/study/stats/").content.decode()
     assert "8 answers in the last 30 days" in html
     assert "Remembered: 80.0%" in html  # 4 of the 5 answers on learnt cards
