@@ -31,9 +31,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
-import genanki
 import nh3
 
 from recall.lib.resource_text import (
@@ -55,30 +55,6 @@ _CSS = (
     "background-color: white; }\n.cloze { font-weight: bold; color: blue; }\n"
     ".nightMode .cloze { color: lightblue; }"
 )
-BASIC_MODEL = genanki.Model(
-    BASIC_MODEL_ID,
-    "Recall Basic",
-    fields=[{"name": "Front"}, {"name": "Back"}],
-    templates=[
-        {
-            "name": "Card 1",
-            "qfmt": "{{Front}}",
-            "afmt": '{{FrontSide}}\n\n<hr id="answer">\n\n{{Back}}',
-        }
-    ],
-    css=_CSS,
-)
-CLOZE_MODEL = genanki.Model(
-    CLOZE_MODEL_ID,
-    "Recall Cloze",
-    fields=[{"name": "Text"}, {"name": "Back Extra"}],
-    templates=[
-        {"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>\n{{Back Extra}}"}
-    ],
-    css=_CSS,
-    model_type=genanki.Model.CLOZE,
-)
-
 # An upload bigger than this is refused before it is read; an Anki package's collection
 # may unpack to at most MAX_COLLECTION_BYTES (a zip bomb is refused by its declared size).
 MAX_DECK_FILE_BYTES = 20 * 1024 * 1024
@@ -124,7 +100,7 @@ def stable_id(*parts: object) -> int:
 
 def note_guid(*parts: object) -> str:
     """Anki's GUID for a note, from our stable ids (never from its fields)."""
-    return genanki.guid_for(*parts)
+    return _genanki().guid_for(*parts)
 
 
 def deck_name_part(name: str) -> str:
@@ -136,15 +112,58 @@ def text_to_html(text: str) -> str:
     return html.escape(text, quote=False).replace("\n", "<br>")
 
 
-class _TimedNote(genanki.Note):
-    """A genanki note with a modification time of its own, not the package's."""
+@lru_cache(maxsize=1)
+def _genanki():
+    """genanki, imported on the first export: it costs a process about 12 MB, and most
+    processes (every reader's request) never write a deck."""
+    import genanki
 
-    def __init__(self, *args, modified: float, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.modified = modified
+    return genanki
 
-    def write_to_db(self, cursor, timestamp: float, deck_id, id_gen) -> None:
-        super().write_to_db(cursor, self.modified, deck_id, id_gen)
+
+@lru_cache(maxsize=1)
+def _writer() -> tuple[type, object, object]:
+    """genanki's pieces for writing: the note class and our two note types."""
+    genanki = _genanki()
+
+    class TimedNote(genanki.Note):
+        """A genanki note with a modification time of its own, not the package's."""
+
+        def __init__(self, *args, modified: float, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.modified = modified
+
+        def write_to_db(self, cursor, timestamp: float, deck_id, id_gen) -> None:
+            super().write_to_db(cursor, self.modified, deck_id, id_gen)
+
+    basic_model = genanki.Model(
+        BASIC_MODEL_ID,
+        "Recall Basic",
+        fields=[{"name": "Front"}, {"name": "Back"}],
+        templates=[
+            {
+                "name": "Card 1",
+                "qfmt": "{{Front}}",
+                "afmt": '{{FrontSide}}\n\n<hr id="answer">\n\n{{Back}}',
+            }
+        ],
+        css=_CSS,
+    )
+    cloze_model = genanki.Model(
+        CLOZE_MODEL_ID,
+        "Recall Cloze",
+        fields=[{"name": "Text"}, {"name": "Back Extra"}],
+        templates=[
+            {
+                "name": "Cloze",
+                "qfmt": "{{cloze:Text}}",
+                "afmt": "{{cloze:Text}}<br>\n{{Back Extra}}",
+            }
+        ],
+        css=_CSS,
+        model_type=genanki.Model.CLOZE,
+    )
+    return TimedNote, basic_model, cloze_model
 
 
 def _anki_tag(tag: str) -> str:
@@ -153,6 +172,8 @@ def _anki_tag(tag: str) -> str:
 
 def apkg_bytes(decks: Sequence[DeckSpec]) -> bytes:
     """An Anki package (.apkg) of these decks; byte for byte the same for the same input."""
+    genanki = _genanki()
+    timed_note, basic_model, cloze_model = _writer()
     anki_decks = []
     latest = 0.0
     for spec in decks:
@@ -160,9 +181,9 @@ def apkg_bytes(decks: Sequence[DeckSpec]) -> bytes:
         for note in spec.notes:
             modified = note.modified.timestamp()
             latest = max(latest, modified)
-            model = CLOZE_MODEL if note.kind == CLOZE else BASIC_MODEL
+            model = cloze_model if note.kind == CLOZE else basic_model
             deck.add_note(
-                _TimedNote(
+                timed_note(
                     model=model,
                     fields=[text_to_html(field) for field in note.fields],
                     tags=[_anki_tag(tag) for tag in note.tags if tag.strip()],

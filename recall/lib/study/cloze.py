@@ -20,8 +20,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from wordfreq import zipf_frequency
-
 HIDDEN = "[...]"
 MAX_CANDIDATES = 3
 # Zipf frequency below which a word counts as a rare term (3.6: about 4 uses a million words).
@@ -184,6 +182,10 @@ def card_points(body: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def word_zipf(word: str) -> float:
+    # wordfreq is imported on the first question made: it costs a process about 13 MB,
+    # and a reader's request never makes one.
+    from wordfreq import zipf_frequency
+
     return zipf_frequency(word.lower(), "en")
 
 
