@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -19,9 +20,14 @@ from recall.lib.study import scheduling
 from recall.library.models import Resource
 from recall.study import decks
 from recall.study.actions import (
+    MAX_CARD_TEXT,
     cards_due_for,
     profile_zone,
     review_answer,
+    study_item_add,
+    study_item_edit,
+    study_item_hide,
+    study_item_revert,
     study_profile,
     study_resource_add,
 )
@@ -300,3 +306,116 @@ def study_deck(request: HttpRequest, query: Query[DeckQuery]):
     name = decks.deck_filename(stem, query.format)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- an author's study cards ----------------------------------------------------------
+
+
+class StudyItemOut(Schema):
+    id: int
+    kind: str = Field(description="cloze, heading or qa.")
+    prompt: str = Field(description="The question; a cloze hides its answer as [...].")
+    answer: str
+    point: str = Field(description="The point of the notes it comes from (or the question).")
+    origin: Literal["generated", "authored"] = Field(
+        description="Made from the notes, or written by the author."
+    )
+    edited: bool = Field(description="A generated question the author reworded.")
+    hidden: bool = Field(description="Hidden by the author: no one is asked it.")
+    alternatives: list[str] = Field(description="A cloze's other candidate spans.")
+
+
+class StudyItemIn(Input):
+    question: str = Field(min_length=1, max_length=MAX_CARD_TEXT)
+    answer: str = Field(min_length=1, max_length=MAX_CARD_TEXT)
+
+
+class StudyItemPatch(Input):
+    prompt: str | None = Field(None, min_length=1, max_length=MAX_CARD_TEXT)
+    answer: str | None = Field(None, min_length=1, max_length=MAX_CARD_TEXT)
+    hidden: bool | None = Field(None, description="true hides the question, false restores it.")
+    revert: bool | None = Field(
+        None, description="true undoes the author's rewording of a generated question."
+    )
+
+
+def _study_item_out(item: StudyItem) -> dict:
+    return {
+        "id": item.pk,
+        "kind": item.kind,
+        "prompt": item.prompt,
+        "answer": item.answer,
+        "point": item.point,
+        "origin": item.origin,
+        "edited": item.is_edited,
+        "hidden": item.is_hidden,
+        "alternatives": list(item.alternatives or []),
+    }
+
+
+def _readable_resource(request: HttpRequest, slug: str) -> Resource:
+    resource = Resource.objects.visible_to(request.user).filter(slug=slug).first()
+    if resource is None:
+        raise NotFound("There is no resource with that slug (or it is someone else's draft).")
+    return resource
+
+
+@router.get(
+    "/study/resources/{slug:slug}/items",
+    summary="A resource's study questions",
+    tags=["study"],
+    **write({200: list[StudyItemOut]}, 404, body=False),
+)
+def study_items(request: HttpRequest, slug: str = SlugPath):
+    """The questions a resource you may read yields, in reading order; its author also
+    sees the ones they hid."""
+    resource = _readable_resource(request, slug)
+    items = StudyItem.objects.filter(resource=resource, retired_at__isnull=True)
+    if not resource.can_edit(request.user):
+        items = items.filter(is_hidden=False)
+    return [_study_item_out(item) for item in items.order_by("position", "id")]
+
+
+@router.post(
+    "/study/resources/{slug:slug}/items",
+    summary="Add a question to your resource",
+    tags=["study"],
+    **write({201: StudyItemOut}, 403, 404),
+)
+def study_item_create(request: HttpRequest, payload: StudyItemIn, slug: str = SlugPath):
+    """A question and answer you write for a resource of yours; later saves of the
+    resource keep it as written. Only the resource's author may add one (403)."""
+    resource = _readable_resource(request, slug)
+    item = study_item_add(request.user, resource, question=payload.question, answer=payload.answer)
+    return Status(201, _study_item_out(item))
+
+
+@router.patch(
+    "/study/items/{int:item_id}",
+    summary="Reword, hide, restore or revert a question",
+    tags=["study"],
+    **write({200: StudyItemOut}, 403, 404),
+)
+def study_item_change(request: HttpRequest, payload: StudyItemPatch, item_id: int = ItemPath):
+    """Change a question of your resource: reword it (prompt and/or answer), hide it from
+    everyone or restore it (hidden), or undo your rewording of a generated one (revert).
+    Only the resource's author may (403); students' schedules are kept."""
+    item = StudyItem.objects.select_related("resource").filter(pk=item_id).first()
+    if item is None or not item.resource.is_visible_to(request.user):
+        raise NotFound("There is no study item with that id.")
+    with transaction.atomic():
+        if payload.revert:
+            item = study_item_revert(request.user, item)
+        if payload.prompt is not None or payload.answer is not None:
+            item = study_item_edit(
+                request.user,
+                item,
+                prompt=payload.prompt if payload.prompt is not None else item.prompt,
+                answer=payload.answer if payload.answer is not None else item.answer,
+            )
+        if payload.hidden is not None:
+            item = study_item_hide(request.user, item, hidden=payload.hidden)
+        if not payload.model_fields_set:
+            study_item_hide(request.user, item, hidden=item.is_hidden)  # checks permission
+    item.refresh_from_db()
+    return _study_item_out(item)
