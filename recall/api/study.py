@@ -5,6 +5,7 @@ since a queue and its statistics are the token user's own."""
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 from typing import Literal
 
@@ -17,11 +18,13 @@ from ninja.responses import Status
 from pydantic import Field
 
 from recall.lib.study import scheduling
-from recall.library.models import Resource
+from recall.library.models import Resource, Topic
 from recall.study import decks
 from recall.study.actions import (
     MAX_CARD_TEXT,
     cards_due_for,
+    exam_date_clear,
+    exam_date_set,
     profile_zone,
     review_answer,
     study_item_add,
@@ -31,7 +34,7 @@ from recall.study.actions import (
     study_profile,
     study_resource_add,
 )
-from recall.study.models import ReviewState, StudyItem
+from recall.study.models import ExamDate, ReviewState, StudyItem
 from recall.study.stats import study_stats
 
 from .errors import Invalid, NotFound
@@ -419,3 +422,113 @@ def study_item_change(request: HttpRequest, payload: StudyItemPatch, item_id: in
             study_item_hide(request.user, item, hidden=item.is_hidden)  # checks permission
     item.refresh_from_db()
     return _study_item_out(item)
+
+
+# --- exam dates (cram mode) -----------------------------------------------------------
+
+_NamePath = {"max_length": 100, "pattern": SLUG_PATTERN}
+
+
+class ExamTopicRef(Schema):
+    subject: str = Field(description="The subject's slug.")
+    topic: str = Field(description="The topic's slug.")
+    name: str
+
+
+class ExamOut(Schema):
+    id: int
+    date: dt.date = Field(description="The exam day, in your time zone.")
+    resource: StudyResourceRef | None = Field(description="The resource it is on, or null.")
+    topic: ExamTopicRef | None = Field(description="The topic it is on, or null.")
+
+
+class ExamIn(Input):
+    date: dt.date = Field(
+        strict=False, description="The exam day (YYYY-MM-DD): after today, within two years."
+    )
+
+
+def _exam_out(exam: ExamDate) -> dict:
+    resource, topic = exam.resource, exam.topic
+    return {
+        "id": exam.pk,
+        "date": exam.date,
+        "resource": {"slug": resource.slug, "title": resource.title} if resource else None,
+        "topic": (
+            {"subject": topic.subject.slug, "topic": topic.slug, "name": topic.name}
+            if topic
+            else None
+        ),
+    }
+
+
+def _exam_day(payload: ExamIn) -> dt.date:
+    return payload.date
+
+
+@router.get(
+    "/study/exams",
+    summary="Your exam dates",
+    tags=["study"],
+    **write({200: list[ExamOut]}, body=False),
+)
+def study_exams(request: HttpRequest):
+    """Your exams, soonest first. In the 14 days before one, the cards of its resource or
+    topic that you might have forgotten by then come back into your queue (cram mode)."""
+    exams = ExamDate.objects.filter(user=request.user).select_related("resource", "topic__subject")
+    return [_exam_out(exam) for exam in exams]
+
+
+@router.put(
+    "/study/resources/{slug:slug}/exam",
+    summary="Set your exam date on a resource",
+    tags=["study"],
+    **write({200: ExamOut}, 403, 404),
+)
+def study_exam_resource(request: HttpRequest, payload: ExamIn, slug: str = SlugPath):
+    """Set (or move) your exam on a resource you may read; it joins your studies."""
+    resource = _readable_resource(request, slug)
+    exam = exam_date_set(request.user, _exam_day(payload), resource=resource)
+    return _exam_out(exam)
+
+
+@router.put(
+    "/study/topics/{slug:subject}/{slug:topic}/exam",
+    summary="Set your exam date on a topic",
+    tags=["study"],
+    **write({200: ExamOut}, 403, 404),
+)
+def study_exam_topic(
+    request: HttpRequest,
+    payload: ExamIn,
+    subject: str = Path(..., **_NamePath, example="history", description="A subject's slug."),
+    topic: str = Path(..., **_NamePath, example="the-cold-war", description="A topic's slug."),
+):
+    """Set (or move) your exam on a topic: it covers the topic's resources you study."""
+    found = (
+        Topic.objects.select_related("subject")
+        .filter(slug=topic, subject__slug=subject, is_approved=True, subject__is_approved=True)
+        .first()
+    )
+    if found is None:
+        raise NotFound("There is no topic with that subject and slug.")
+    exam = exam_date_set(request.user, _exam_day(payload), topic=found)
+    return _exam_out(exam)
+
+
+@router.delete(
+    "/study/exams/{int:exam_id}",
+    summary="Forget an exam date",
+    tags=["study"],
+    **write({204: None}, 404, body=False),
+)
+def study_exam_delete(
+    request: HttpRequest,
+    exam_id: int = Path(..., ge=1, le=MAX_ID, example=1, description="The exam's id."),
+):
+    """Its cards go back to their ordinary schedule."""
+    exam = ExamDate.objects.filter(pk=exam_id, user=request.user).first()
+    if exam is None:
+        raise NotFound("You have no exam with that id.")
+    exam_date_clear(request.user, exam)
+    return Status(204, None)
