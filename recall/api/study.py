@@ -462,10 +462,6 @@ def _exam_out(exam: ExamDate) -> dict:
     }
 
 
-def _exam_day(payload: ExamIn) -> dt.date:
-    return payload.date
-
-
 @router.get(
     "/study/exams",
     summary="Your exam dates",
@@ -488,7 +484,7 @@ def study_exams(request: HttpRequest):
 def study_exam_resource(request: HttpRequest, payload: ExamIn, slug: str = SlugPath):
     """Set (or move) your exam on a resource you may read; it joins your studies."""
     resource = _readable_resource(request, slug)
-    exam = exam_date_set(request.user, _exam_day(payload), resource=resource)
+    exam = exam_date_set(request.user, payload.date, resource=resource)
     return _exam_out(exam)
 
 
@@ -505,14 +501,10 @@ def study_exam_topic(
     topic: str = Path(..., **_NamePath, example="the-cold-war", description="A topic's slug."),
 ):
     """Set (or move) your exam on a topic: it covers the topic's resources you study."""
-    found = (
-        Topic.objects.select_related("subject")
-        .filter(slug=topic, subject__slug=subject, is_approved=True, subject__is_approved=True)
-        .first()
-    )
+    found = Topic.objects.approved().filter(slug=topic, subject__slug=subject).first()
     if found is None:
         raise NotFound("There is no topic with that subject and slug.")
-    exam = exam_date_set(request.user, _exam_day(payload), topic=found)
+    exam = exam_date_set(request.user, payload.date, topic=found)
     return _exam_out(exam)
 
 

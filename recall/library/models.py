@@ -35,6 +35,12 @@ class Subject(models.Model):
         return reverse("library:subject", args=[self.slug])
 
 
+class TopicQuerySet(models.QuerySet):
+    def approved(self) -> TopicQuerySet:
+        """Topics a reader may browse: approved, in an approved subject."""
+        return self.select_related("subject").filter(is_approved=True, subject__is_approved=True)
+
+
 class Topic(models.Model):
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="topics")
     name = models.CharField(max_length=resource_text.MAX_NAME_LENGTH)
@@ -43,6 +49,8 @@ class Topic(models.Model):
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

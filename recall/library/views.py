@@ -96,13 +96,7 @@ def subject_detail(request: HttpRequest, subject_slug: str) -> HttpResponse:
 
 @require_safe
 def topic_detail(request: HttpRequest, subject_slug: str, topic_slug: str) -> HttpResponse:
-    topic = get_object_or_404(
-        Topic.objects.select_related("subject"),
-        subject__slug=subject_slug,
-        slug=topic_slug,
-        is_approved=True,
-        subject__is_approved=True,
-    )
+    topic = get_object_or_404(Topic.objects.approved(), subject__slug=subject_slug, slug=topic_slug)
     page = page_or_404(
         request, Resource.objects.for_listing().visible().filter(topic=topic).recent()
     )

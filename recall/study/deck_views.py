@@ -39,13 +39,7 @@ def deck_resource(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def deck_topic(request: HttpRequest, subject_slug: str, topic_slug: str) -> HttpResponse:
-    topic = get_object_or_404(
-        Topic.objects.select_related("subject"),
-        subject__slug=subject_slug,
-        slug=topic_slug,
-        is_approved=True,
-        subject__is_approved=True,
-    )
+    topic = get_object_or_404(Topic.objects.approved(), subject__slug=subject_slug, slug=topic_slug)
     resources = decks.resources_of_topic(request.user, topic)
     if not resources:
         raise Http404("This topic has no resources to export.")

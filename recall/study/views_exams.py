@@ -60,13 +60,7 @@ def exam_resource(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def exam_topic(request: HttpRequest, subject_slug: str, topic_slug: str) -> HttpResponse:
-    topic = get_object_or_404(
-        Topic.objects.select_related("subject"),
-        subject__slug=subject_slug,
-        slug=topic_slug,
-        is_approved=True,
-        subject__is_approved=True,
-    )
+    topic = get_object_or_404(Topic.objects.approved(), subject__slug=subject_slug, slug=topic_slug)
     return _set(request, topic.get_absolute_url(), topic=topic)
 
 

@@ -129,13 +129,7 @@ def quiz_resource(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def quiz_topic(request: HttpRequest, subject_slug: str, topic_slug: str) -> HttpResponse:
-    topic = get_object_or_404(
-        Topic.objects.select_related("subject"),
-        subject__slug=subject_slug,
-        slug=topic_slug,
-        is_approved=True,
-        subject__is_approved=True,
-    )
+    topic = get_object_or_404(Topic.objects.approved(), subject__slug=subject_slug, slug=topic_slug)
     return _run(
         request,
         f"{topic.name} ({topic.subject.name})",
