@@ -6,6 +6,7 @@ since a queue and its statistics are the token user's own."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from datetime import date, datetime
 from typing import Literal
 
@@ -19,7 +20,7 @@ from pydantic import Field
 
 from recall.lib.study import scheduling
 from recall.library.models import Resource, Topic
-from recall.study import decks
+from recall.study import decks, quizzes
 from recall.study.actions import (
     MAX_CARD_TEXT,
     cards_due_for,
@@ -37,10 +38,10 @@ from recall.study.actions import (
 from recall.study.models import ExamDate, ReviewState, StudyItem
 from recall.study.stats import study_stats
 
-from .errors import Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .library import SlugPath
 from .operations import write
-from .schemas import MAX_ID, SLUG_PATTERN, Input, whole_number
+from .schemas import MAX_ID, SLUG_PATTERN, Id, Input, Text, text_field, whole_number
 
 router = Router()
 
@@ -194,10 +195,13 @@ def answer_review(request: HttpRequest, payload: AnswerIn, item_id: int = ItemPa
     """Rate your answer to an item: FSRS schedules its next review (with your own
     parameters once optimised) and the answer is logged. Refused (403) for an item of a
     resource you don't study or can no longer read, or no longer in its resource."""
-    item = StudyItem.objects.filter(pk=item_id).first()
-    if item is None:
-        raise NotFound("There is no study item with that id.")
-    state = review_answer(request.user, item, payload.rating, payload.duration_ms)
+    try:
+        # review_answer reads the item itself (with its resource, in one query).
+        state = review_answer(
+            request.user, StudyItem(pk=item_id), payload.rating, payload.duration_ms
+        )
+    except StudyItem.DoesNotExist:
+        raise NotFound("There is no study item with that id.") from None
     return _state_out(state)
 
 
@@ -524,3 +528,166 @@ def study_exam_delete(
         raise NotFound("You have no exam with that id.")
     exam_date_clear(request.user, exam)
     return Status(204, None)
+
+
+# --- quizzes (practice: never scheduled, never logged) ---------------------------------
+
+QuizMode = Literal["choice", "typed"]
+MAX_SEED = 10**12 - 1
+
+
+class QuizQuery(Schema):
+    mode: QuizMode = Field("choice", description="Multiple choice, or typed answers.")
+    seed: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_SEED,
+        description="The quiz's seed: the same seed gives the same questions in the same "
+        "order with the same choices. Left out, one is drawn (and returned).",
+    )
+
+
+class QuizQuestionOut(Schema):
+    item_id: int = Field(description="Send it back with your answer.")
+    prompt: str = Field(description="The question; a cloze hides its answer as [...].")
+    type: Literal["date", "number", "name", "term", "text"] = Field(
+        description="The answer's type (the choices share it)."
+    )
+    choices: list[str] = Field(
+        description="Pick one (the answer is among them); empty: type the answer."
+    )
+
+
+class QuizOut(Schema):
+    title: str = Field(description="The resource's title, or the topic's name.")
+    mode: QuizMode
+    seed: int
+    questions: list[QuizQuestionOut] = Field(
+        description="Up to 10 questions, without their answers (answer each with a POST)."
+    )
+
+
+class QuizAnswerIn(Input):
+    mode: QuizMode = Field(description="As in the quiz you were given.")
+    seed: whole_number(0, MAX_SEED) = Field(description="As in the quiz you were given.")
+    item_id: Id = Field(description="The question's item_id.")
+    answer: Text = text_field(
+        max_length=quizzes.MAX_GIVEN, description="Your answer: a choice's text, or typed."
+    )
+
+
+class QuizAnswerOut(Schema):
+    item_id: int
+    result: Literal["exact", "close", "wrong"] = Field(
+        description="close: a typed answer with a small typo, counted right."
+    )
+    correct: bool = Field(description="exact or close.")
+    answer: str = Field(description="The right answer, as written.")
+
+
+def _quiz_scope(scope: quizzes.Scope | None) -> quizzes.Scope:
+    if scope is None:
+        raise NotFound("There is no such resource or topic (or it is someone else's draft).")
+    return scope
+
+
+def _quiz_out(request: HttpRequest, scope: quizzes.Scope | None, query: QuizQuery) -> dict:
+    _known_parameters(request, QuizQuery)
+    scope = _quiz_scope(scope)
+    seed = query.seed if query.seed is not None else secrets.randbelow(10**9)
+    questions = quizzes.questions(request.user, scope, query.mode, seed)
+    return {
+        "title": scope.title,
+        "mode": query.mode,
+        "seed": seed,
+        "questions": [
+            {
+                "item_id": question.item_id,
+                "prompt": question.prompt,
+                "type": question.type,
+                "choices": list(question.choices),
+            }
+            for question in questions
+        ],
+    }
+
+
+def _quiz_answer(request: HttpRequest, scope: quizzes.Scope | None, payload: QuizAnswerIn):
+    scope = _quiz_scope(scope)
+    questions = quizzes.questions(request.user, scope, payload.mode, payload.seed)
+    question = next((q for q in questions if q.item_id == payload.item_id), None)
+    if question is None:
+        raise Conflict(
+            "That question is not in this quiz (its resource may have changed since): "
+            "fetch the quiz again."
+        )
+    result = quizzes.check(question, payload.answer)
+    return {
+        "item_id": question.item_id,
+        "result": result,
+        "correct": result != quizzes.WRONG,
+        "answer": question.answer,
+    }
+
+
+_QuizSubject = Path(..., **_NamePath, example="history", description="A subject's slug.")
+_QuizTopic = Path(..., **_NamePath, example="the-cold-war", description="A topic's slug.")
+
+
+@router.get(
+    "/study/quiz/resources/{slug:slug}",
+    summary="A quiz on a resource",
+    tags=["study"],
+    **write({200: QuizOut}, 404, body=False),
+)
+def quiz_resource(request: HttpRequest, query: Query[QuizQuery], slug: str = SlugPath):
+    """Up to 10 questions on a resource you may read, as its quiz page asks them:
+    multiple choice (distractors of the answer's type, from the same topic first) or
+    typed. A quiz is practice: answers never touch your schedule and are not logged."""
+    return _quiz_out(request, quizzes.resource_scope(request.user, slug), query)
+
+
+@router.post(
+    "/study/quiz/resources/{slug:slug}/answers",
+    summary="Check a quiz answer (resource)",
+    tags=["study"],
+    **write({200: QuizAnswerOut}, 404, 409),
+)
+def quiz_resource_answer(request: HttpRequest, payload: QuizAnswerIn, slug: str = SlugPath):
+    """Right or wrong, and the right answer. A typed answer is forgiven a small typo
+    (close), never a wrong number; a choice must be the answer. 409 when the question is
+    no longer in the quiz the seed gives (the resource changed)."""
+    return _quiz_answer(request, quizzes.resource_scope(request.user, slug), payload)
+
+
+@router.get(
+    "/study/quiz/topics/{slug:subject}/{slug:topic}",
+    summary="A quiz on a topic",
+    tags=["study"],
+    **write({200: QuizOut}, 404, body=False),
+)
+def quiz_topic(
+    request: HttpRequest,
+    query: Query[QuizQuery],
+    subject: str = _QuizSubject,
+    topic: str = _QuizTopic,
+):
+    """Up to 10 questions on the published resources of a topic, as its quiz page asks
+    them. Answers never touch your schedule and are not logged."""
+    return _quiz_out(request, quizzes.topic_scope(subject, topic), query)
+
+
+@router.post(
+    "/study/quiz/topics/{slug:subject}/{slug:topic}/answers",
+    summary="Check a quiz answer (topic)",
+    tags=["study"],
+    **write({200: QuizAnswerOut}, 404, 409),
+)
+def quiz_topic_answer(
+    request: HttpRequest,
+    payload: QuizAnswerIn,
+    subject: str = _QuizSubject,
+    topic: str = _QuizTopic,
+):
+    """As for a resource's quiz: right or wrong, and the right answer."""
+    return _quiz_answer(request, quizzes.topic_scope(subject, topic), payload)

@@ -19,7 +19,8 @@ Read Recall's library, and write to it with a personal API token.
   checks as the site: permissions, limits, sanitising, moderation of new subjects.
 * **Studying** needs a token too (a queue is its user's own): add a resource to your
   studies, read your due queue, answer a review (rating 1 Again to 4 Easy: FSRS
-  schedules the next one) and read your statistics.
+  schedules the next one) and read your statistics. Quizzes on a resource or a topic
+  (multiple choice or typed) are practice: their answers are checked, never scheduled.
 * **Changing a resource** may send the `version` you read: if someone saved it since,
   the change is refused with 409 and nothing is written.
 * **Errors** are JSON: `{"error": {"code", "message", "fields"}}`, with the status

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from recall.lib.study import optimiser
 
-from .actions import profile_zone, study_parameters_save, study_profile
+from .actions import study_parameters_save
 from .models import ReviewLog
 
 
@@ -42,10 +42,9 @@ def user_reviews(user: AbstractBaseUser) -> list[optimiser.Review]:
 def optimise_user(user: AbstractBaseUser, now: datetime | None = None) -> Outcome:
     """Fit and store the user's parameters; with too few reviews, change nothing."""
     now = now or timezone.now()
-    profile = study_profile(user)
     reviews = user_reviews(user)
     try:
-        parameters = optimiser.optimise(reviews, profile_zone(profile))
+        parameters = optimiser.optimise(reviews)
     except optimiser.NotEnoughReviews as refusal:
         return Outcome(user, len(reviews), None, f"Not optimised: {refusal} Nothing changed.")
     study_parameters_save(user, parameters, len(reviews), now)

@@ -4,12 +4,20 @@ Pure: review histories in, parameters (or an evaluation) out; the database side 
 recall.study.optimise. fsrs-rs-python is the Rust reference optimiser (burn, not
 PyTorch): a 0.6 MB wheel with no Python dependencies.
 
-FSRS counts time in days: the gap before a review is the number of calendar days (in
-the learner's time zone) since the card's previous review, so reviews on the same day
-(learning steps) have a gap of 0. Each review after a card's first becomes one training
-item: the card's history up to and including it (fsrs-rs predicts the last rating from
-the ones before). Items without a review on a later day teach nothing long-term and are
-dropped, as fsrs-rs's own examples do.
+FSRS counts time in days. The parameters are fitted to the model our scheduler runs, so
+days are counted as py-fsrs counts them (recall.lib.study.scheduling.elapsed_days): whole
+24-hour periods since the card's previous review. A review less than 24 hours after the
+previous one (a learning step, or tomorrow's review of today's card a few hours early) is
+a gap of 0: py-fsrs updates the card with its same-day formula, and fsrs-rs, fed the same
+gap, trains the same formula. (Calendar days in the learner's time zone, as Anki counts,
+would fit parameters to gaps our scheduler never sees.)
+
+Each review at least a day after its card's previous one becomes one training item: the
+card's history up to and including it, fsrs-rs predicting its rating from the ones
+before, as fsrs-rs-python's own example and Anki build them. A review on the same day
+makes no item (its history still feeds the later ones): fsrs-rs would read it as a
+prediction at zero elapsed time, where recall is certain, and its own evaluate() refuses
+such items.
 """
 
 from __future__ import annotations
@@ -18,18 +26,19 @@ import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import datetime
 
 from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview
 
 from . import scheduling
+from .scheduling import elapsed_days
 
 # Fewer answers than this and the fit mostly reproduces its starting point (or overfits a
 # handful of cards), so the defaults stay. Anki's FSRS recommends a few hundred reviews
 # at least; 400 answers is about two weeks of daily study at the default limits.
 MIN_REVIEWS = 400
-# Of those, at least this many must be on a later day than the card's previous review:
-# only they say anything about forgetting over days.
+# Of those, at least this many must come a day or more after the card's previous review:
+# only they say anything about forgetting over days (and only they are training items).
 MIN_LONG_TERM_REVIEWS = 100
 
 
@@ -57,57 +66,54 @@ def _histories(reviews: Iterable[Review]) -> dict[Hashable, list[Review]]:
     return by_card
 
 
-def _day(moment: datetime, zone: tzinfo) -> date:
-    return scheduling.utc(moment).astimezone(zone).date()
+def _gaps(history: Sequence[Review]) -> list[int]:
+    """Days before each review of one card's history (0 for its first)."""
+    return [0] + [
+        elapsed_days(before.at, after.at)
+        for before, after in zip(history, history[1:], strict=False)
+    ]
 
 
-def training_items(reviews: Iterable[Review], zone: tzinfo = UTC) -> list[FSRSItem]:
-    """fsrs-rs items, one per review that follows a card's first, in the order they happened."""
+def training_items(reviews: Iterable[Review], since: datetime | None = None) -> list[FSRSItem]:
+    """fsrs-rs items, one per review at least a day after its card's previous one, in the
+    order they happened (fsrs-rs weighs later items more); with since, only for the
+    reviews at or after it (their items still hold the whole history before them)."""
     dated: list[tuple[datetime, FSRSItem]] = []
     for history in _histories(reviews).values():
         steps: list[FSRSReview] = []
-        previous = _day(history[0].at, zone)
-        for review in history:
-            day = _day(review.at, zone)
-            steps.append(FSRSReview(review.rating, (day - previous).days))
-            previous = day
-            if len(steps) > 1:
-                item = FSRSItem(list(steps))
-                if item.long_term_review_cnt() > 0:
-                    dated.append((review.at, item))
+        for review, gap in zip(history, _gaps(history), strict=True):
+            steps.append(FSRSReview(review.rating, gap))
+            if gap > 0 and (since is None or review.at >= since):
+                dated.append((review.at, FSRSItem(list(steps))))
     dated.sort(key=lambda pair: pair[0])
     return [item for _, item in dated]
 
 
-def long_term_count(reviews: Iterable[Review], zone: tzinfo = UTC) -> int:
-    """How many reviews come on a later day than their card's previous review."""
-    count = 0
-    for history in _histories(reviews).values():
-        days = [_day(review.at, zone) for review in history]
-        count += sum(1 for before, after in zip(days, days[1:], strict=False) if after > before)
-    return count
+def long_term_count(reviews: Iterable[Review]) -> int:
+    """How many reviews come at least a day after their card's previous review."""
+    return sum(1 for history in _histories(reviews).values() for gap in _gaps(history) if gap > 0)
 
 
 def optimise(
     reviews: Sequence[Review],
-    zone: tzinfo = UTC,
     *,
     min_reviews: int = MIN_REVIEWS,
     min_long_term: int = MIN_LONG_TERM_REVIEWS,
 ) -> list[float]:
     """FSRS-6 parameters fitted to these reviews (deterministic: fsrs-rs's fixed seed).
 
-    Raises NotEnoughReviews below min_reviews answers or min_long_term later-day ones.
+    Raises NotEnoughReviews below min_reviews answers, or min_long_term at least a day
+    after their card's previous one.
     """
     if len(reviews) < min_reviews:
         raise NotEnoughReviews(f"{len(reviews)} reviews; optimising needs at least {min_reviews}.")
-    long_term = long_term_count(reviews, zone)
+    long_term = long_term_count(reviews)
     if long_term < min_long_term:
         raise NotEnoughReviews(
-            f"{long_term} reviews on a later day than the card's previous one; optimising "
+            f"{long_term} reviews a day or more after the card's previous one; optimising "
             f"needs at least {min_long_term}."
         )
-    items = training_items(reviews, zone)
+    items = training_items(reviews)
     fitted = FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(items)
     parameters = [round(float(value), 4) for value in fitted]
     if len(parameters) != scheduling.PARAMETER_COUNT or not all(map(math.isfinite, parameters)):
@@ -138,9 +144,9 @@ def replay(
     predicted recall probability before each review against the outcome (recalled = any
     rating but Again).
 
-    Scored: reviews at or after scored_from (all when None) that come at least a whole day
-    (24 hours) after the card's previous review, where FSRS's prediction is below 1; a
-    review sooner than that is a learning step, which FSRS does not try to predict.
+    Scored: reviews at or after scored_from (all when None) that come at least a day (24
+    hours, scheduling.elapsed_days) after the card's previous review, where FSRS's
+    prediction is below 1; a sooner review is a same-day one, which FSRS does not predict.
     """
     chosen = tuple(parameters) if parameters else None
     states: dict[Hashable, scheduling.MemoryState] = {}
@@ -151,7 +157,7 @@ def replay(
         if (
             state is not None
             and state.last_review is not None
-            and (now - state.last_review).days >= 1
+            and elapsed_days(state.last_review, now) >= 1
             and (scored_from is None or now >= scored_from)
         ):
             probability = scheduling.retrievability(

@@ -64,6 +64,12 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def elapsed_days(before: datetime, after: datetime) -> int:
+    """Days from before to after as py-fsrs counts them (for retrievability and for whether
+    a review is a same-day one): whole 24-hour periods, whatever the time zone."""
+    return max(0, (utc(after) - utc(before)).days)
+
+
 def parameters_or_default(parameters) -> tuple[float, ...]:
     """A user's stored parameters as a tuple, or the defaults when none (or not 21) are stored."""
     if not parameters or len(parameters) != PARAMETER_COUNT:

@@ -144,15 +144,19 @@ def test_replay_scores_predictions_against_outcomes():
     assert 0 < evaluation.rmse < 1 and evaluation.log_loss > 0
 
 
-def test_training_items_count_days_in_the_learners_zone():
-    from zoneinfo import ZoneInfo
-
-    # 23:30 and 00:30 the next day in Tokyo are 14:30 and 15:30 on the same UTC day.
-    first = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
+def test_training_items_count_days_as_the_scheduler_does():
+    # 23:30 and 00:30 the next day: a calendar day apart, but py-fsrs (our scheduler)
+    # sees 0 days and updates the card with its same-day formula; 20:00 and 21:00 the next
+    # day: 1 day for both.
+    late = datetime(2026, 1, 5, 23, 30, tzinfo=UTC)
+    evening = datetime(2026, 1, 5, 20, 0, tzinfo=UTC)
     reviews = [
-        optimiser.Review("a", first, GOOD),
-        optimiser.Review("a", first + timedelta(hours=1), GOOD),
+        optimiser.Review("a", late, GOOD),
+        optimiser.Review("a", late + timedelta(hours=1), GOOD),
+        optimiser.Review("b", evening, GOOD),
+        optimiser.Review("b", evening + timedelta(hours=25), GOOD),
     ]
-    assert optimiser.long_term_count(reviews, UTC) == 0
-    assert optimiser.long_term_count(reviews, ZoneInfo("Asia/Tokyo")) == 1
-    assert len(optimiser.training_items(reviews, ZoneInfo("Asia/Tokyo"))) == 1
+    assert optimiser.long_term_count(reviews) == 1
+    assert len(optimiser.training_items(reviews)) == 1
+    with pytest.raises(optimiser.NotEnoughReviews, match="1 reviews a day or more"):
+        optimiser.optimise(reviews, min_reviews=1)

@@ -12,8 +12,8 @@ from recall.study.optimise import optimise_user, users_with_enough_reviews
 class Command(BaseCommand):
     help = (
         "Optimise FSRS-6's parameters from a user's own review log (fsrs-rs). Needs at "
-        f"least {optimiser.MIN_REVIEWS} reviews, {optimiser.MIN_LONG_TERM_REVIEWS} of them on "
-        "a later day than the card's previous review; with fewer, nothing changes."
+        f"least {optimiser.MIN_REVIEWS} reviews, {optimiser.MIN_LONG_TERM_REVIEWS} of them a "
+        "day or more after the card's previous review; with fewer, nothing changes."
     )
 
     def add_arguments(self, parser):
