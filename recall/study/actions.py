@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from recall.lib.study import cloze, quiz, scheduling
 from recall.lib.study.cram import CRAM_DAYS
-from recall.library.models import Resource, Subject, Topic
+from recall.library.models import Resource, Revision, Subject, Topic
 
-from .cram import cram_states, cramming_exams, exam_first, exam_for_item
-from .due import DUE_PAGE, due_count, due_states
+from .cram import cram_states, cramming_exams, exam_for_item
+from .due import DUE_PAGE, due_count, due_states, new_items
 from .models import (
     ExamDate,
     ItemOrigin,
@@ -69,13 +69,47 @@ def _regenerate(item: StudyItem, fields: dict, now: datetime) -> None:
         item.updated_at = now
 
 
+def _note_context(
+    kind: str, span_kind: str, card_position: int, title: str, cards: list[tuple[str, str]]
+) -> tuple:
+    """What an item's Anki note shows beyond the item's own fields (recall.study.decks):
+    a generated cloze's Back Extra is the resource's title and its card's heading; a marked
+    cloze's, its card's quoted lines. A question's note shows only its prompt and answer."""
+    heading, body = cards[card_position - 1] if 0 < card_position <= len(cards) else ("", "")
+    if kind != cloze.CLOZE:
+        return ()
+    if span_kind == cloze.MARKED:
+        return (cloze.quoted_text(body),)
+    return (title, heading)
+
+
+def _previous_save(resource: Resource) -> tuple[str, list[tuple[str, str]]] | None:
+    """The title and cards (heading, body) of the save before the resource's latest one
+    (its revision), or None for a first save."""
+    content = (
+        Revision.objects.filter(resource=resource, number__lt=resource.version)
+        .order_by("-number")
+        .values_list("content", flat=True)
+        .first()
+    )
+    if not content:
+        return None
+    return content["title"], [(card["heading"], card["body"]) for card in content["cards"]]
+
+
 def study_refresh(resource: Resource) -> None:
     """Regenerate a resource's study items after a save; unchanged points keep their items.
 
     Items whose point or hidden span is gone are retired, not deleted, so that their
-    review history stays. Called by the library's _store inside its transaction.
+    review history stays. An item's updated_at (its Anki note's modification time) moves
+    when what it asks changes, and when what its note shows besides changes: the title or
+    its card's heading (a cloze's Back Extra), compared with the previous save's revision
+    (not again once the item is newer than the resource's latest save, so that
+    refresh_study_items run again changes nothing). Called by the library's _store inside
+    its transaction.
     """
     cards = list(resource.cards.order_by("position").values_list("heading", "body"))
+    previous = _previous_save(resource)
     generated = cloze.study_cards(cards, kind=resource.kind)
     # Authored items are the author's alone; edited ones keep their edit (see _regenerate).
     existing = {
@@ -83,7 +117,7 @@ def study_refresh(resource: Resource) -> None:
         for item in StudyItem.objects.filter(resource=resource, origin=ItemOrigin.GENERATED)
     }
     now = timezone.now()
-    to_create, to_update, revived = [], [], False
+    to_create, to_update, revived = [], [], []
     for position, card in enumerate(generated, start=1):
         fields = {
             "kind": card.kind,
@@ -102,15 +136,36 @@ def study_refresh(resource: Resource) -> None:
                 StudyItem(resource=resource, key=card.key, created_at=now, updated_at=now, **fields)
             )
         else:
-            revived = revived or (item.retired_at is not None and not item.is_hidden)
+            if item.retired_at is not None and not item.is_hidden:
+                revived.append(item.pk)
+            shown = (item.kind, item.span_kind, item.card_position)
+            shown_before = _note_context(*shown, *previous) if previous else None
             _regenerate(item, fields, now)
+            shown = (item.kind, item.span_kind, item.card_position)
+            if (
+                shown_before is not None
+                and item.updated_at < resource.updated_at
+                and _note_context(*shown, resource.title, cards) != shown_before
+            ):
+                item.updated_at = now
             to_update.append(item)
     StudyItem.objects.bulk_create(to_create)
     StudyItem.objects.bulk_update(to_update, _REFRESHED_FIELDS)
     gone = [item.pk for item in existing.values() if item.retired_at is None]
     StudyItem.objects.filter(pk__in=gone).update(retired_at=now, updated_at=now)
+    if gone:
+        ReviewState.objects.filter(item_id__in=gone).update(is_queued=False)
+    if revived:
+        _requeue(resource, revived)
     if to_create or revived:
         _new_cards_in(resource)
+
+
+def _requeue(resource: Resource, item_ids: list[int]) -> None:
+    """Items of the resource asked again (revived by a save, restored): their states go
+    back in the queue of the users who study the resource (ReviewState.is_queued)."""
+    studied = StudiedResource.objects.filter(user_id=OuterRef("user_id"), resource=resource)
+    ReviewState.objects.filter(item_id__in=item_ids).update(is_queued=Exists(studied))
 
 
 def _new_cards_in(resource: Resource) -> None:
@@ -156,13 +211,24 @@ def study_resource_add(user: AbstractBaseUser, resource: Resource) -> StudiedRes
     with transaction.atomic():
         if not StudyItem.objects.filter(resource=resource).exists():
             study_refresh(resource)  # saved before study items existed
-        studied, _ = StudiedResource.objects.get_or_create(user=user, resource=resource)
+        studied, created = StudiedResource.objects.get_or_create(user=user, resource=resource)
+        if created:  # studied again: the states of its asked items are back in the queue
+            ReviewState.objects.filter(
+                user=user,
+                item__resource=resource,
+                item__retired_at__isnull=True,
+                item__is_hidden=False,
+            ).update(is_queued=True)
     return studied
 
 
 def study_resource_remove(user: AbstractBaseUser, resource: Resource) -> None:
+    """Stop studying a resource: its cards leave the queue; their review states stay."""
     _require_login(user)
-    StudiedResource.objects.filter(user=user, resource=resource).delete()
+    with transaction.atomic():
+        deleted, _ = StudiedResource.objects.filter(user=user, resource=resource).delete()
+        if deleted:
+            ReviewState.objects.filter(user=user, item__resource=resource).update(is_queued=False)
 
 
 def study_profile(user: AbstractBaseUser) -> StudyProfile:
@@ -334,20 +400,8 @@ def cards_due_for(user: AbstractBaseUser, now: datetime | None = None) -> StudyQ
         limit=allowance - due_total,
     )
     new_allowance = min(max(profile.new_per_day - new_today, 0), allowance - due_total - len(cram))
-    new: list[StudyItem] = []
-    if new_allowance > 0:
-        # Only resources with new cards left (StudiedResource.has_new), each item checked
-        # against the (user, item) unique index, in reading order: no scan of what the user
-        # has seen.
-        with_new = StudiedResource.objects.filter(user=user, has_new=True).values("resource_id")
-        seen = ReviewState.objects.filter(user=user, item_id=OuterRef("pk"))
-        new = list(
-            StudyItem.objects.active()
-            .filter(resource_id__in=with_new)
-            .filter(~Exists(seen))
-            .select_related("resource")
-            .order_by(*exam_first(exams), "resource_id", "position")[:new_allowance]
-        )
+    # Only the studied resources with new cards left (recall.study.due.new_items).
+    new = new_items(user, new_allowance, exams)
     return StudyQueue(due, new, reviewed_today, new_today, profile, cram, due_total)
 
 
@@ -472,6 +526,9 @@ def review_answer(
         if state is None:
             state = ReviewState(user=user, item=item)
         state.set_memory(after)
+        # Answerable means asked and studied (checked above): repairs a flag that a
+        # concurrent unstudy and restudy left off (ReviewState.is_queued).
+        state.is_queued = True
         state.reps += 1
         if rating == scheduling.AGAIN and before is not None and before.state == scheduling.REVIEW:
             state.lapses += 1
@@ -638,7 +695,10 @@ def study_item_hide(user: AbstractBaseUser, item: StudyItem, *, hidden: bool = T
             item.is_hidden = hidden
             item.updated_at = timezone.now()
             item.save(update_fields=["is_hidden", "updated_at"])
-            if not hidden and item.retired_at is None:
+            if hidden:
+                ReviewState.objects.filter(item=item).update(is_queued=False)
+            elif item.retired_at is None:
+                _requeue(item.resource, [item.pk])
                 _new_cards_in(item.resource)
     return item
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, tzinfo
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 
 from recall.lib.study import scheduling
 from recall.lib.study.cram import CRAM_DAYS, exam_moment, exam_recall
@@ -27,17 +27,6 @@ def _window(now: datetime, zone: tzinfo) -> tuple[date, date]:
 def cramming_exams(user: AbstractBaseUser, now: datetime, zone: tzinfo) -> list[ExamDate]:
     first, last = _window(now, zone)
     return list(ExamDate.objects.filter(user=user, date__gte=first, date__lte=last))
-
-
-def exam_first(exams: list[ExamDate]) -> list:
-    """An ordering that puts the new cards of resources and topics with an exam in cram
-    window first (nothing when there is none)."""
-    resources = [exam.resource_id for exam in exams if exam.resource_id]
-    topics = [exam.topic_id for exam in exams if exam.topic_id]
-    if not exams:
-        return []
-    near = Q(resource_id__in=resources) | Q(resource__topic_id__in=topics)
-    return [Case(When(near, then=Value(0)), default=Value(1), output_field=IntegerField())]
 
 
 def cram_states(
@@ -63,6 +52,7 @@ def cram_states(
     states = (
         ReviewState.objects.filter(
             user=user,
+            is_queued=True,  # its partial index (reviewstate_queue_ranking); the joins agree
             state=scheduling.REVIEW,
             due__gt=max(now, earliest),
             last_review__lt=today_start,

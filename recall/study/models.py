@@ -45,7 +45,8 @@ class StudyItem(models.Model):
     retired_at = models.DateTimeField(null=True, blank=True)  # gone from the resource
     created_at = models.DateTimeField(default=timezone.now)
     # When what the item asks last changed (its text, kind or hidden state; a regeneration
-    # that changes it, an author's edit, revert, span choice, hide or restore): the
+    # that changes it, an author's edit, revert, span choice, hide or restore), or what its
+    # Anki note shows besides (a cloze's title and heading; actions.study_refresh): the
     # modification time of its Anki note (recall.study.decks).
     updated_at = models.DateTimeField(default=timezone.now)
     # Authored items are written by the resource's author (recall.study.actions
@@ -145,17 +146,38 @@ class ReviewState(models.Model):
     last_review = models.DateTimeField(null=True, blank=True)
     reps = models.PositiveIntegerField(default=0)
     lapses = models.PositiveIntegerField(default=0)
+    # The item is still asked (not retired, not hidden) and the user studies its resource:
+    # a copy of what the due queue would otherwise read from the item's row and the
+    # studied resources for every due card. Kept by every write that changes one of them
+    # (recall.study.actions: study_refresh retiring or reviving items, study_item_hide,
+    # study_resource_add and _remove); review_answer only saves states of asked items.
+    is_queued = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "item"], name="reviewstate_unique"),
         ]
-        # The due queue (recall.study.due) walks (user, due) and ranks by state, stability
-        # and last review, and joins the item: all in the index, no row read per due card.
+        # The due queue (recall.study.due) walks (user, due) over the queued states alone
+        # and ranks by state, stability and last review: all in the index, no table row
+        # read per due card. Partial rather than led by is_queued: Django writes
+        # is_queued=True as a bare `"is_queued"` term, which SQLite matches with a partial
+        # index's condition but never uses as an equality on an indexed column; and
+        # is_queued in it as well, or SQLite reads each row to test that term again. The id
+        # for PostgreSQL, whose indexes hold no row id: without it, every due row is read.
         indexes = [
             models.Index(
-                fields=["user", "due", "state", "stability", "last_review", "item"],
-                name="reviewstate_due_ranking",
+                fields=[
+                    "user",
+                    "due",
+                    "state",
+                    "stability",
+                    "last_review",
+                    "item",
+                    "is_queued",
+                    "id",
+                ],
+                condition=models.Q(is_queued=True),
+                name="reviewstate_queue_ranking",
             )
         ]
 

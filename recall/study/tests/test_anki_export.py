@@ -274,3 +274,33 @@ def test_export_deck_writes_a_resource_a_topic_a_users_set_or_a_file(
 def test_export_deck_errors(tmp_path, other, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("export_deck", *args, "-o", str(tmp_path / "x.apkg"))
+
+
+def test_a_new_title_updates_the_back_extra_of_the_clozes_alone(collection, tmp_path, author):
+    def notes(title: str) -> ParsedResource:
+        return ParsedResource(
+            title=title,
+            subject="History",
+            topic="The Cold War",
+            cards=(ParsedCard("Power", "- Stalin died in 1953.\n- Kruschev rose in 1955."),),
+        )
+
+    with time_machine.travel(MONDAY, tick=False):
+        resource = resource_save(author, notes("Kruschev"), publish=True)
+    _import(collection, decks.deck_bytes([resource]), tmp_path / "first.apkg")
+    before = _notes(collection)
+
+    renamed_at = MONDAY + timedelta(days=1)
+    with time_machine.travel(renamed_at, tick=False):
+        resource_save(author, notes("Khrushchev"), resource=resource)
+    resource.refresh_from_db()
+    log = _import(collection, decks.deck_bytes([resource]), tmp_path / "second.apkg")
+
+    assert len(log.new) == 0 and len(log.updated) == 2  # the two clozes
+    after = _notes(collection)
+    cloze_note = after["Stalin died in {{c1::1953}}."]
+    assert cloze_note.id == before["Stalin died in {{c1::1953}}."].id
+    assert cloze_note.fields[1] == "Khrushchev › Power"
+    assert cloze_note.mod == int(renamed_at.timestamp())
+    heading = "Power: what were its key points?"
+    assert after[heading].mod == before[heading].mod == int(MONDAY.timestamp())

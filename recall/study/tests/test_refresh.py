@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 
 from recall.lib.resource_text import ParsedCard, ParsedResource
 from recall.library.actions import resource_save
+from recall.study.actions import study_refresh
 from recall.study.models import StudyItem
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +51,77 @@ def test_it_keeps_items_of_unchanged_points_and_retires_the_others(author):
     assert items.active().count() == 3  # the heading card kept its id, with a new answer
     heading = items.get(kind="heading")
     assert "1956" in heading.answer
+
+
+def _kruschev(
+    title: str = "Kruschev", first: str = "Power", second: str = "Later"
+) -> ParsedResource:
+    return ParsedResource(
+        title=title,
+        subject="History",
+        topic="The Cold War",
+        cards=(
+            ParsedCard(first, "- Stalin died in 1953.\n- Kruschev rose to power in 1955."),
+            ParsedCard(second, "- Kruschev fell from power in 1964."),
+        ),
+    )
+
+
+def _updated(resource) -> dict[str, object]:
+    items = StudyItem.objects.filter(resource=resource, retired_at__isnull=True)
+    return {f"{item.kind}:{item.point}": item.updated_at for item in items}
+
+
+def test_a_new_title_or_heading_moves_the_clozes_it_shows_in(author):
+    """A cloze's Anki note shows the title and its card's heading (Back Extra): a change to
+    either must move its updated_at, or a re-import in Anki keeps the old text."""
+    monday = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    with time_machine.travel(monday, tick=False):
+        resource = resource_save(author, _kruschev())
+    first = _updated(resource)
+    assert set(first.values()) == {monday}
+
+    with time_machine.travel(monday + timedelta(days=1), tick=False):
+        resource_save(author, _kruschev(second="The fall"), resource=resource)
+    second = _updated(resource)
+    fell = "cloze:Kruschev fell from power in 1964."
+    # The second card's cloze shows the new heading; the first card's items show nothing
+    # that changed; the renamed card's heading card is a new item (its key is its heading).
+    assert second[fell] == monday + timedelta(days=1)
+    assert second["cloze:Stalin died in 1953."] == monday
+    assert second["heading:Stalin died in 1953.\nKruschev rose to power in 1955."] == monday
+    assert StudyItem.objects.get(
+        resource=resource, kind="heading", retired_at=None, card_position=2
+    )
+
+    with time_machine.travel(monday + timedelta(days=2), tick=False):
+        resource_save(author, _kruschev(title="Khrushchev", second="The fall"), resource=resource)
+    third = _updated(resource)
+    moved = {key for key, at in third.items() if at == monday + timedelta(days=2)}
+    assert moved == {key for key in third if key.startswith("cloze:")}  # headings show no title
+
+    # Refreshing again (refresh_study_items) changes nothing more.
+    with time_machine.travel(monday + timedelta(days=3), tick=False):
+        resource.refresh_from_db()
+        study_refresh(resource)
+    assert _updated(resource) == third
+
+
+def test_a_marked_clozes_quoted_lines_move_it(author):
+    def flashcards(extra: str) -> ParsedResource:
+        return ParsedResource(
+            title="Cards",
+            subject="History",
+            topic="The Cold War",
+            kind="flashcards",
+            cards=(ParsedCard("", f"{{{{c1::Stalin}}}} died in {{{{c2::1953}}}}\n\n> {extra}"),),
+        )
+
+    monday = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    with time_machine.travel(monday, tick=False):
+        resource = resource_save(author, flashcards("The end of an era"))
+    with time_machine.travel(monday + timedelta(days=1), tick=False):
+        resource_save(author, flashcards("The end of an era."), resource=resource)
+    items = StudyItem.objects.filter(resource=resource, retired_at__isnull=True)
+    assert items.count() == 2
+    assert {item.updated_at for item in items} == {monday + timedelta(days=1)}
