@@ -92,9 +92,10 @@ def _database(url: str | None) -> dict:
             f"postgres://user:password@host:5432/name, not {url!r}."
         )
     try:
-        # DATABASE_CONN_MAX_AGE seconds to keep a worker's connection between requests
-        # (default 0: a new one per request); checked before reuse.
-        max_age = env_int("DATABASE_CONN_MAX_AGE", 0)
+        # DATABASE_CONN_MAX_AGE seconds a worker keeps its connection between requests
+        # (0: a new one per request), checked before reuse. Opening and closing one per
+        # request took more than half a review answer's CPU on SQLite (bench/study_answer.py).
+        max_age = env_int("DATABASE_CONN_MAX_AGE", 600)
         config = dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=max_age > 0)
     except (ValueError, KeyError) as error:
         raise ImproperlyConfigured(f"DATABASE_URL is malformed: {error}") from None
@@ -234,6 +235,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Health checks from the machine itself come over plain http: never redirect them.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read with one plain query instead of the ORM's.
+SESSION_ENGINE = "recall.operations.sessions"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

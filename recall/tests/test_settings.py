@@ -69,6 +69,16 @@ def test_a_postgres_url_configures_postgresql(tmp_path):
     )
 
 
+def test_a_worker_keeps_its_database_connection_checked_unless_told_not_to(monkeypatch):
+    monkeypatch.delenv("DATABASE_CONN_MAX_AGE", raising=False)
+    config = recall_settings._database("postgres://recall@db.example/recall")
+    assert (config["CONN_MAX_AGE"], config["CONN_HEALTH_CHECKS"]) == (600, True)
+
+    monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "0")
+    config = recall_settings._database("postgres://recall@db.example/recall")
+    assert (config["CONN_MAX_AGE"], config["CONN_HEALTH_CHECKS"]) == (0, False)
+
+
 def test_a_sqlite_url_uses_wal_and_immediate_transactions(tmp_path):
     config = recall_settings._database(f"sqlite:///{tmp_path}/x.sqlite3")
 

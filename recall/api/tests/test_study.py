@@ -85,6 +85,23 @@ def test_items_of_resources_you_dont_study_are_forbidden(api, other_token, study
     assert not ReviewState.objects.exists()
 
 
+def test_an_answer_reads_its_item_once(api, token, studying):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    item = StudyItem.objects.filter(resource=studying).first()
+    api.post(f"/study/items/{item.pk}/reviews", {"rating": 3}, token=token)  # a first answer
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post(f"/study/items/{item.pk}/reviews", {"rating": 3}, token=token)
+    assert response.status_code == 200
+    # review_answer's one query for the item, its resource and the user's studies; no
+    # lookup of the item before it.
+    table = StudyItem._meta.db_table
+    assert [q["sql"] for q in queries.captured_queries if table in q["sql"]] == [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT i.resource_id")
+    ]
+
+
 def test_unknown_items_are_not_found(api, token):
     response = api.post("/study/items/999999/reviews", {"rating": 3}, token=token)
     assert response.status_code == 404

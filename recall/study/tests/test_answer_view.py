@@ -29,3 +29,57 @@ def test_an_answer_takes_one_item_query(client, other, studying, django_assert_n
     with django_assert_num_queries(8):  # a later answer: no new-card check
         response = client.post(f"/study/review/{item.pk}/", {"rating": "3"})
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        {},
+        {"rating": ""},
+        {"rating": "0"},
+        {"rating": "5"},
+        {"rating": " 3"},
+        {"rating": "3.0"},
+        {"rating": "Good"},
+        {"rating": "3", "duration_ms": "-1"},
+        {"rating": "3", "duration_ms": "soon"},
+        {"rating": "3", "duration_ms": "2.5"},
+    ],
+)
+def test_a_malformed_answer_is_refused_and_not_logged(client, other, studying, post):
+    client.force_login(other)
+    item = StudyItem.objects.filter(resource=studying).first()
+    response = client.post(f"/study/review/{item.pk}/", post)
+    assert response.status_code == 400
+    assert not ReviewLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("post", "rating", "duration_ms"),
+    [
+        ({"rating": "1"}, 1, 0),
+        ({"rating": "4", "duration_ms": ""}, 4, 0),
+        ({"rating": "2", "duration_ms": " 2500 "}, 2, 2500),
+        ({"rating": "3", "duration_ms": "2500.0"}, 3, 2500),
+    ],
+)
+def test_an_answer_is_logged_with_its_rating_and_duration(
+    client, other, studying, post, rating, duration_ms
+):
+    client.force_login(other)
+    item = StudyItem.objects.filter(resource=studying).first()
+    response = client.post(f"/study/review/{item.pk}/", post)
+    assert response.status_code == 302
+    assert response["Location"] == "/study/review/"
+    log = ReviewLog.objects.get()
+    assert (log.item, log.rating, log.duration_ms) == (item, rating, duration_ms)
+
+
+def test_an_answer_needs_a_csrf_token(other, studying):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(other)
+    item = StudyItem.objects.filter(resource=studying).first()
+    assert client.post(f"/study/review/{item.pk}/", {"rating": "3"}).status_code == 403
+    assert not ReviewLog.objects.exists()
