@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, FilteredRelation, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from recall.accounts.roles import is_moderator, moderator_annotation, remember_moderator
-from recall.community.sections import stats_annotations
+from recall.community.sections import read_reader_parts, stats_annotations
 from recall.lib.rendering import render_markdown
 from recall.lib.resource_text import (
     MAX_CARD_LENGTH,
@@ -20,7 +23,8 @@ from recall.lib.resource_text import (
     parse_resource_text,
 )
 from recall.lib.revisions import revision_diff
-from recall.operations.page_cache import while_unchanged
+from recall.library.templatetags.shared_html import fragment_name
+from recall.operations.page_cache import prefetch, while_unchanged
 from recall.quality.editor import ACCEPT as QUALITY_ACCEPT
 from recall.quality.editor import IGNORE as QUALITY_IGNORE
 from recall.quality.editor import (
@@ -61,14 +65,18 @@ def _card_number(request: HttpRequest) -> int:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    # The lists are read lazily: the template shows them from a fragment rendered once per
+    # change of content ({% shared %}), so that a stored one costs no query.
     # Counting every visible resource is a scan: once per change of content (page_cache).
-    subjects = while_unchanged(
-        "home-subjects",
-        lambda: list(
-            Subject.objects.filter(is_approved=True)
-            .annotate(resource_count=Count("resources", filter=_VISIBLE_RESOURCES))
-            .filter(resource_count__gt=0)
-        ),
+    subjects = SimpleLazyObject(
+        lambda: while_unchanged(
+            "home-subjects",
+            lambda: list(
+                Subject.objects.filter(is_approved=True)
+                .annotate(resource_count=Count("resources", filter=_VISIBLE_RESOURCES))
+                .filter(resource_count__gt=0)
+            ),
+        )
     )
     recent = Resource.objects.for_listing().visible().recent()[:RECENT_COUNT]
     return render(request, "library/home.html", {"subjects": subjects, "recent": recent})
@@ -77,16 +85,19 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def subject_detail(request: HttpRequest, subject_slug: str) -> HttpResponse:
     subject = get_object_or_404(Subject, slug=subject_slug, is_approved=True)
-    topics = while_unchanged(
-        f"subject-topics-{subject.pk}",
-        lambda: list(
-            subject.topics.filter(is_approved=True)
-            .annotate(resource_count=Count("resources", filter=_VISIBLE_RESOURCES))
-            .filter(resource_count__gt=0)
-        ),
+    topics = SimpleLazyObject(
+        lambda: while_unchanged(
+            f"subject-topics-{subject.pk}",
+            lambda: list(
+                subject.topics.filter(is_approved=True)
+                .annotate(resource_count=Count("resources", filter=_VISIBLE_RESOURCES))
+                .filter(resource_count__gt=0)
+            ),
+        )
     )
     resources = Resource.objects.for_listing().visible().filter(subject=subject).recent()
-    page = page_or_404(request, resources)
+    # Lazy as on the home page; a page that doesn't exist is a 404 when first read.
+    page = SimpleLazyObject(lambda: page_or_404(request, resources))
     return render(
         request,
         "library/subject.html",
@@ -97,10 +108,22 @@ def subject_detail(request: HttpRequest, subject_slug: str) -> HttpResponse:
 @require_safe
 def topic_detail(request: HttpRequest, subject_slug: str, topic_slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic.objects.approved(), subject__slug=subject_slug, slug=topic_slug)
-    page = page_or_404(
-        request, Resource.objects.for_listing().visible().filter(topic=topic).recent()
+    resources = Resource.objects.for_listing().visible().filter(topic=topic).recent()
+    page = SimpleLazyObject(lambda: page_or_404(request, resources))  # as subject_detail
+    # The page's shared fragments and its resource count (whether a logged-in reader may
+    # study the topic) in one cache call.
+    count_name = f"topic-count-{topic.pk}"
+    fragments = [
+        fragment_name("topic", topic.pk, request.GET.get("page", "")),
+        fragment_name("topic-footer", topic.pk),
+    ]
+    prefetch(request, [count_name], fragments)
+    count = SimpleLazyObject(
+        lambda: while_unchanged(count_name, lambda: page.paginator.count, request)
     )
-    return render(request, "library/topic.html", {"topic": topic, "page": page})
+    return render(
+        request, "library/topic.html", {"topic": topic, "page": page, "resource_count": count}
+    )
 
 
 def _resource(request: HttpRequest, slug: str) -> Resource:
@@ -116,29 +139,34 @@ def _resource_context(request: HttpRequest, resource: Resource) -> dict:
     return {
         "resource": resource,
         "can_edit": resource.can_edit(request.user),
-        "similar": similar_resources(resource, SIMILAR_COUNT),
+        # Lazy: the similar list is a fragment shared by every reader ({% shared %}).
+        "similar": SimpleLazyObject(lambda: similar_resources(resource, SIMILAR_COUNT)),
     }
 
 
 def _resource_and_card(request: HttpRequest, slug: str, number: int) -> tuple[Resource, Card]:
     """The resource with the card asked for, the community statistics and whether the
-    reader moderates, in one query; a 404 unless this user may see it."""
+    reader moderates; a 404 unless this user may see it.
+
+    A resource everyone may see is read once per change of content for every reader
+    (what an anonymous reader is shown, with the shared fragments of its page, in one
+    cache call; resource_detail adds a logged-in reader's own part). Others (a draft for
+    its author, a hidden one for moderators) are read for the reader, in one query."""
     user = request.user
-    resource = (
-        Resource.objects.for_listing()
-        .filter(slug=slug)
-        .annotate(
-            card_here=FilteredRelation("cards", condition=Q(cards__position=number)),
-            card_here_pk=F("card_here__pk"),
-            card_here_heading=F("card_here__heading"),
-            card_here_body_html=F("card_here__body_html"),
-            **stats_annotations(user),
-            **moderator_annotation(user),
+    resource = None
+    if settings.RECALL_PAGE_CACHE_SECONDS:  # else everything is read afresh
+        shared = f"resource-page:{slug}:{number}"
+        prefetch(request, [shared], [fragment_name(name, slug) for name in SHARED_FRAGMENTS])
+        resource = while_unchanged(
+            shared,
+            lambda: _public_resource_row(slug, number),
+            request,
+            keep=lambda found: found is not None and found.card_here_pk is not None,
         )
-        .first()
-    )
-    if resource is not None:
-        remember_moderator(user, resource)
+    if resource is None:
+        resource = _resource_row(user, slug, number)
+        if resource is not None:
+            remember_moderator(user, resource)
     if resource is None or not resource.is_visible_to(user):
         raise Http404("No such resource.")
     if resource.card_here_pk is None or not 1 <= number <= resource.card_count:
@@ -153,6 +181,40 @@ def _resource_and_card(request: HttpRequest, slug: str, number: int) -> tuple[Re
     return resource, card
 
 
+# The {% shared %} fragments of a resource page, by its slug: in library/_resource_info.html
+# and library/_resource_footer.html.
+SHARED_FRAGMENTS = ("resource-info", "resource-footer")
+
+
+def _resource_row(user, slug: str, number: int) -> Resource | None:
+    """The resource with the card asked for, the statistics and the moderator flag, in
+    one query (not yet checked for being visible to user)."""
+    return (
+        Resource.objects.for_listing()
+        .filter(slug=slug)
+        .annotate(
+            card_here=FilteredRelation("cards", condition=Q(cards__position=number)),
+            card_here_pk=F("card_here__pk"),
+            card_here_heading=F("card_here__heading"),
+            card_here_body_html=F("card_here__body_html"),
+            **stats_annotations(user),
+            **moderator_annotation(user),
+        )
+        .first()
+    )
+
+
+def _public_resource_row(slug: str, number: int) -> Resource | None:
+    """_resource_row as an anonymous reader gets it, if everyone may see it: kept in the
+    cache, so without the author's password hash and address."""
+    resource = _resource_row(AnonymousUser(), slug, number)
+    if resource is None or not resource.is_visible:
+        return None
+    resource.author.password = resource.author.email = ""
+    resource.is_shared_row = True  # resource_detail adds a logged-in reader's own part
+    return resource
+
+
 @require_safe
 def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     number = _card_number(request)
@@ -161,6 +223,9 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if request.htmx and request.htmx.target == "card":
         # Paging with htmx swaps the card alone: the rest of the page stays.
         return render(request, "library/_card.html", context)
+    if request.user.is_authenticated and getattr(resource, "is_shared_row", False):
+        # Their rating, whether they moderate and the comments they see (two queries).
+        read_reader_parts(request.user, resource)
     context.update(_resource_context(request, resource))
     return render(request, "library/resource.html", context)
 

@@ -44,6 +44,7 @@ T = TypeVar("T")
 VERSION_KEY = "recall:page-cache:version"
 _PAGE_KEY = "recall:page-cache:page:"
 _DERIVED_KEY = "recall:page-cache:derived:"
+_FRAGMENT_KEY = "recall:page-cache:fragment:"
 # The pages worth storing: the same for every anonymous reader, read far more than written.
 CACHED_PAGES = {
     "library:home",
@@ -65,26 +66,91 @@ def content_changed() -> None:
     transaction.on_commit(_new_version)
 
 
-def _new_version() -> str:
+def _new_version(request: HttpRequest | None = None) -> str:
     version = f"{time.time_ns():x}"
     cache.set(VERSION_KEY, version, timeout=None)
+    found = getattr(request, _FOUND, None)
+    if found is not None:
+        found[VERSION_KEY] = version
     return version
 
 
-def while_unchanged(name: str, compute: Callable[[], T]) -> T:
+_FOUND = "_recall_page_cache_found"  # on a request: what prefetch() read
+
+
+def prefetch(request: HttpRequest, derived: list[str], fragments: list[str] = ()) -> None:
+    """Read the content version with these while_unchanged() values and shared_html()
+    fragments in one cache call; the calls given the same request then read no more."""
+    keys = [VERSION_KEY, *map(_derived_key, derived), *map(_fragment_key, fragments)]
+    found = cache.get_many(keys)
+    remembered = getattr(request, _FOUND, None)
+    if remembered is None:
+        remembered = {}
+        setattr(request, _FOUND, remembered)
+    remembered.update({key: found.get(key) for key in keys})
+
+
+def _read(keys: list[str], request: HttpRequest | None) -> dict:
+    remembered = getattr(request, _FOUND, None)
+    if remembered is not None and all(key in remembered for key in keys):
+        return {key: remembered[key] for key in keys if remembered[key] is not None}
+    return cache.get_many(keys)
+
+
+def _derived_key(name: str) -> str:
+    # With the code release: a value may be a pickled model, which other code may not read.
+    return f"{_DERIVED_KEY}{code_release()}:{name}"
+
+
+def _fragment_key(name: str) -> str:
+    digest = hashlib.blake2b(name.encode(), digest_size=16).hexdigest()
+    return f"{_FRAGMENT_KEY}{code_release()}:{digest}"
+
+
+def while_unchanged(
+    name: str,
+    compute: Callable[[], T],
+    request: HttpRequest | None = None,
+    keep: Callable[[T], bool] | None = None,
+) -> T:
     """compute()'s value, computed once per content version and shared by every worker:
     for what only a change of content can change, and costs a scan to compute (the
-    resource counts of the home and subject pages, for every reader)."""
-    key = _DERIVED_KEY + name
-    found = cache.get_many([VERSION_KEY, key])
+    resource counts of the home and subject pages, for every reader). With request, read
+    from what prefetch() found; a value keep() refuses is not stored (a 404 is no
+    reason to write)."""
+    key = _derived_key(name)
+    found = _read([VERSION_KEY, key], request)
     version, entry = found.get(VERSION_KEY), found.get(key)
     if version is not None and entry is not None and entry[0] == version:
         return entry[1]
     if version is None:
-        version = _new_version()
+        version = _new_version(request)
     value = compute()
-    cache.set(key, (version, value), timeout=settings.RECALL_PAGE_CACHE_SECONDS or 600)
+    if keep is None or keep(value):
+        cache.set(key, (version, value), timeout=settings.RECALL_PAGE_CACHE_SECONDS or 600)
     return value
+
+
+def shared_html(name: str, render: Callable[[], str], request: HttpRequest | None = None) -> str:
+    """A part of a page that is the same for every reader, logged in or not (a list of
+    resources, a resource's similar ones): rendered once per content version and code
+    release and shared by every worker, so that a logged-in reader's page renders only
+    what is theirs. Read with the version in one cache call (or none after prefetch()).
+    Never stored when it holds a CSRF token; rendered each time when the page cache is off."""
+    seconds = settings.RECALL_PAGE_CACHE_SECONDS
+    if not seconds:
+        return render()
+    key = _fragment_key(name)
+    found = _read([VERSION_KEY, key], request)
+    version, entry = found.get(VERSION_KEY), found.get(key)
+    if version is not None and entry is not None and entry[0] == version:
+        return entry[1]
+    if version is None:
+        version = _new_version(request)
+    html = render()
+    if "csrfmiddlewaretoken" not in html:
+        cache.set(key, (version, str(html)), timeout=seconds)
+    return html
 
 
 @lru_cache(maxsize=1)

@@ -71,6 +71,28 @@ def test_the_exact_cost_for_a_logged_in_reader(
             resource=resource, other=found, defaults={"score": 1.0 - n / 10}
         )
     client.get(URL)
+    # session, user, what this reader sees of the statistics (comment count, own rating)
+    # and whether they moderate (one query), comments. The resource with its card and the
+    # similar resources come from the cache, shared by every reader until the content
+    # changes (one query more with the database cache, none with the tests' memory cache).
+    with django_assert_num_queries(4):
+        html = client.get(URL).content.decode()
+    assert html.count("Cold War Notes") == similar
+
+
+@pytest.mark.parametrize("similar", [5, 0])
+def test_the_exact_cost_without_the_page_cache(
+    client, other, author, resource, similar, settings, django_assert_num_queries
+):
+    settings.RECALL_PAGE_CACHE_SECONDS = 0
+    client.force_login(other)
+    add_discussion(resource, [author, other], 5)
+    for n in range(similar):
+        found = make_resource(f"Cold War Notes {n}")
+        SimilarResource.objects.update_or_create(
+            resource=resource, other=found, defaults={"score": 1.0 - n / 10}
+        )
+    client.get(URL)
     # session, user, the resource with its card, statistics (comment count, rating average
     # and count, own rating) and whether the reader moderates (one query), comments, similar
     # by content; and a fill-in by topic when fewer than five are similar by content
