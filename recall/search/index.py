@@ -86,7 +86,7 @@ def search_refresh(resource_ids: Iterable[int], *, remove: bool = False) -> None
 
 def document_terms(document: SearchDocument) -> set[str]:
     """The distinct words of a document that the vocabulary counts."""
-    return {w for w in words(f"{document.title} {document.body}") if 2 <= len(w) <= 100}
+    return {w for w in set(words(f"{document.title} {document.body}")) if 2 <= len(w) <= 100}
 
 
 def _count_terms(change: Counter) -> None:
@@ -136,7 +136,7 @@ def search_rebuild(batch: int = 2000) -> int:
                 terms.update(document_terms(document))
             SearchDocument.objects.bulk_create(documents)
         SearchTerm.objects.bulk_create(
-            (SearchTerm(term=term, documents=count) for term, count in terms.items()),
+            (SearchTerm(term=term, documents=count) for term, count in sorted(terms.items())),
             batch_size=5000,
         )
         similar_rebuild()

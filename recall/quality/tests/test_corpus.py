@@ -8,9 +8,11 @@ import pytest
 from django.core.management import call_command
 
 from recall.community.actions import resource_set_hidden
+from recall.lib.quality.vocabulary import document_terms
 from recall.lib.resource_text import ParsedCard, ParsedResource
 from recall.library.actions import resource_delete, resource_import, resource_save
 from recall.library.models import Resource
+from recall.quality import corpus
 from recall.quality import vocabulary as vocabulary_module
 from recall.quality.checking import check_content, check_resource
 from recall.quality.corpus import quality_rebuild
@@ -205,3 +207,23 @@ def test_checking_after_500_more_resources_allocates_little(author):
     # corpus held in memory (as the checks once did) would take several MB more.
     assert big_peak < small_peak + 1_000_000
     assert kept < 200_000
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "- The zorblat treaty was signed.\n- Quexil pact",
+        "- One.\n- Two words.\n",
+        "- Visit www.\n- www com",  # what looks like a web address only does with more
+        "- Crème brûlée.\n- Café",  # not ASCII: the long way
+        "- A *bold* word.\n- Two",  # Markdown: the long way
+        "- Two  spaces.",
+        "Not a list. Two sentences.",
+        "",
+    ],
+)
+def test_plain_lists_are_counted_as_the_long_way_counts_them(body):
+    cards = [("The Heading", body), ("", "- Second card here.")]
+    assert corpus._PLAIN_BULLETS.fullmatch("- One.\n- Two words.\n")  # the fast path is used
+
+    assert corpus.resource_terms("Zorblat Notes", cards) == document_terms("Zorblat Notes", cards)
