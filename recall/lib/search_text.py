@@ -113,17 +113,48 @@ def _matches(token: str, stems: frozenset[str]) -> bool:
     return stem(fold(token)) in stems
 
 
+def _mark(stems: frozenset[str]):
+    def mark(m: re.Match) -> str:
+        word = m.group()
+        return f"{MARK_START}{word}{MARK_END}" if _matches(word, stems) else word
+
+    return mark
+
+
 def highlight(text: str, stems: frozenset[str]) -> str:
     """The whole text, each word that matches the query between MARK_START and MARK_END."""
-    return _WORD.sub(
-        lambda m: f"{MARK_START}{m.group()}{MARK_END}" if _matches(m.group(), stems) else m.group(),
-        text,
-    )
+    if not stems:
+        return text
+    if not text.isascii():
+        return _WORD.sub(_mark(stems), text)
+    parts, done = [], 0
+    for start, end in _matching_words(text, stems):
+        parts += [text[done:start], MARK_START, text[start:end], MARK_END]
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 @lru_cache(maxsize=256)
-def _prefixes(stems: frozenset[str]) -> frozenset[str]:
-    return frozenset(s[: max(2, len(s) - 1)] for s in stems)
+def _candidates(stems: frozenset[str]) -> re.Pattern:
+    """Where a word that matches may be in lower-case ASCII text: a stem less its last
+    letter (stemming changes only the ending: "happy" gives "happi", "eyed" "ei"), to the
+    end of the word. A plain pattern, which the regex engine scans for quickly."""
+    prefixes = {s[: max(1, len(s) - 1)] for s in stems}
+    if "" in prefixes:  # "s" gives "": every word is a candidate
+        return _WORD
+    alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
+    return re.compile(rf"(?:{alternatives})[^\W_]*")
+
+
+def _matching_words(text: str, stems: frozenset[str]):
+    """(start, end) of each word of an ASCII text that matches: only the candidates that
+    start a word are stemmed."""
+    lowered = text.lower()
+    for m in _candidates(stems).finditer(lowered):
+        start = m.start()
+        if (start == 0 or not lowered[start - 1].isalnum()) and _matches(m.group(), stems):
+            yield start, m.end()
 
 
 def _first_match(text: str, stems: frozenset[str]) -> int | None:
@@ -131,17 +162,7 @@ def _first_match(text: str, stems: frozenset[str]) -> int | None:
         return None
     if not text.isascii():
         return next((m.start() for m in _WORD.finditer(text) if _matches(m.group(), stems)), None)
-    lowered, found = text.lower(), None
-    for prefix in _prefixes(stems):
-        at = lowered.find(prefix)
-        while at != -1 and (found is None or at < found):
-            if at == 0 or not lowered[at - 1].isalnum():
-                word = _WORD.match(text, at)
-                if word and _matches(word.group(), stems):
-                    found = at
-                    break
-            at = lowered.find(prefix, at + 1)
-    return found
+    return next((start for start, _ in _matching_words(text, stems)), None)
 
 
 def snippet(text: str, stems: frozenset[str], words: int = 24) -> str:
@@ -151,7 +172,7 @@ def snippet(text: str, stems: frozenset[str], words: int = 24) -> str:
 
     Fast on long texts: only words that start as a stem does, less its last letter
     (stemming changes only endings), are stemmed; texts with accents are read word by
-    word."""
+    word (folding may change any letter)."""
     first = _first_match(text, stems)
     if first is None:
         first = 0

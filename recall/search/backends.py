@@ -2,7 +2,8 @@
 
 `search_backend()` picks the backend of the default database. Both take a parsed query
 (words already folded and corrected), filters, an offset and a limit, and return the
-page's resource ids in relevance order with a highlighted snippet, plus the total.
+page's resource ids in relevance order, plus the total. The page's titles, snippets and
+resources are loaded by recall.search.service, in one query.
 """
 
 from __future__ import annotations
@@ -12,12 +13,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from recall.lib.search_text import (
-    ParsedQuery,
-    highlight,
-    snippet,
-    snippet_html,
-)
+from recall.lib.search_text import ParsedQuery
 
 from .models import SearchDocument
 
@@ -44,15 +40,8 @@ class Filters:
 
 
 @dataclass(frozen=True)
-class Hit:
-    resource_id: int
-    title_html: str
-    snippet_html: str
-
-
-@dataclass(frozen=True)
 class Results:
-    hits: list[Hit]
+    ids: list[int]  # the page's resource ids, best first
     total: int
     exact: bool = True  # False: more than `total` match (counting stopped there)
 
@@ -107,22 +96,6 @@ def _page(parts: list[tuple[int, Callable[[int, int], list[int]]]], offset: int,
         else:
             offset -= length
     return ids
-
-
-def _hits(query: ParsedQuery, ids: list[int]) -> list[Hit]:
-    """Highlighted titles and snippets, made here rather than by the database: its
-    snippet functions read every word of every document they are given."""
-    stems = query.stems
-    documents = SearchDocument.objects.only("title", "body").in_bulk(ids)
-    return [
-        Hit(
-            pk,
-            snippet_html(highlight(documents[pk].title, stems)),
-            snippet_html(snippet(documents[pk].body, stems)),
-        )
-        for pk in ids
-        if pk in documents
-    ]
 
 
 class SqliteBackend:
@@ -226,7 +199,7 @@ class SqliteBackend:
                     *self._bounded(cursor, rest, counts[1]),
                 ]
             ids = _page(parts, offset, limit)
-        return Results(_hits(query, ids), *_total(counts, counted))
+        return Results(ids, *_total(counts, counted))
 
 
 class PostgresBackend:
@@ -315,7 +288,7 @@ class PostgresBackend:
                     *self._bounded(cursor, rest, params, counts[1], "vector"),
                 ]
             ids = _page(parts, offset, limit)
-        return Results(_hits(query, ids), *_total(counts, counted))
+        return Results(ids, *_total(counts, counted))
 
 
 def search_backend() -> SqliteBackend | PostgresBackend:

@@ -8,12 +8,18 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from recall.lib.search_text import (
+    _WORD,
+    MARK_END,
+    MARK_START,
+    _first_match,
     fold,
     highlight,
     markdown_plain_text,
     parse_query,
     rendered_plain_text,
     snippet,
+    stem,
+    words,
 )
 
 letters = st.characters(categories=["Lu", "Ll", "Lo", "Nl", "No"])
@@ -75,3 +81,47 @@ def test_a_snippet_folds_accents_and_falls_back_to_the_opening_words():
     assert highlight("Stalin's Purges", parse_query("purge").stems) == (
         "Stalin's \ue000Purges\ue001"
     )
+
+
+# Words whose stems end differently from them ("eyed" gives "ei", "happy" "happi",
+# "durability" "durabl"), and random ones.
+ascii_word = st.one_of(
+    st.sampled_from(
+        "eyed eye ay happy happiness durability durable purges Purge ponies relational "
+        "hopping hop played agreed sensibility 1961 x2".split()
+    ),
+    st.text(st.sampled_from("abdeilnorstuyBEY"), min_size=1, max_size=10),
+)
+ascii_text = st.lists(
+    st.tuples(ascii_word, st.sampled_from([" ", ", ", "-", "_", ". ", "'"])), max_size=12
+).map(lambda parts: "".join(word + gap for word, gap in parts))
+
+
+def stems_of(query: list[str]) -> frozenset[str]:
+    return frozenset(stem(w) for q in query for w in words(q))
+
+
+def matches(word: str, stems: frozenset[str]) -> bool:
+    return stem(fold(word)) in stems
+
+
+@given(ascii_text, st.lists(ascii_word, min_size=1, max_size=3))
+@example("Eyed, eye and ey_eyed", ["eyed"])
+@example("unhappy happiness happy", ["happy"])
+@example("It's Bs and s", ["s"])  # "s" stems to ""
+def test_ascii_text_is_highlighted_as_word_by_word(text, query):
+    stems = stems_of(query)
+    slow = _WORD.sub(
+        lambda m: MARK_START + m.group() + MARK_END if matches(m.group(), stems) else m.group(),
+        text,
+    )
+    first = next((m.start() for m in _WORD.finditer(text) if matches(m.group(), stems)), None)
+
+    assert highlight(text, stems) == slow
+    assert _first_match(text, stems) == first
+
+
+def test_a_snippet_centres_on_a_word_whose_stem_is_not_its_beginning():
+    text = "Opening words. " + "filler " * 60 + "The one-eyed king. " + "end " * 40
+
+    assert "one-\ue000eyed\ue001 king" in snippet(text, parse_query("eyed").stems, words=10)

@@ -9,10 +9,12 @@ from django.core.management import call_command
 
 from recall.community.actions import resource_set_hidden, topic_approve
 from recall.lib.resource_text import ParsedCard, ParsedResource, parse_resource_text
+from recall.lib.search_text import parse_query
 from recall.library.actions import resource_delete, resource_import, resource_save
 from recall.library.models import Resource
 from recall.library.tests.conftest import make_resource
 from recall.search.models import SearchDocument, SearchTerm
+from recall.search.service import load_page
 
 pytestmark = pytest.mark.django_db
 
@@ -282,3 +284,41 @@ def test_the_query_count_does_not_grow_with_results(client, corpus, django_asser
 
     with django_assert_max_num_queries(6):
         client.get("/search/", {"q": "blockade"})
+
+
+def fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def test_a_page_of_results_loads_as_resource_lists_do_in_one_query(
+    corpus, django_assert_num_queries
+):
+    make_resource("Many cards", cards=7)
+    cells = corpus["cells"]  # its topic's subject differs from its own, as no form allows
+    Resource.objects.filter(pk=cells.pk).update(subject=corpus["wall"].subject)
+    ids = sorted(SearchDocument.objects.values_list("pk", flat=True), reverse=True)
+    listed = Resource.objects.for_listing().in_bulk(ids)
+
+    with django_assert_num_queries(1):
+        page = load_page([*ids, 10**9], parse_query("wall").stems)
+        for resource, _ in page:
+            assert resource.topic.subject.slug and resource.author.get_username()
+
+    assert [resource.pk for resource, _ in page] == ids
+    for resource, hit in page:
+        expected = listed[resource.pk]
+        assert hit.resource_id == resource.pk
+        assert resource.card_count == expected.card_count
+        assert (resource._state.adding, resource._state.db) == (False, "default")
+        for ours, theirs in [
+            (resource, expected),
+            (resource.subject, expected.subject),
+            (resource.topic, expected.topic),
+            (resource.topic.subject, expected.topic.subject),
+            (resource.author, expected.author),
+        ]:
+            assert type(ours) is type(theirs) and fields(ours) == fields(theirs)
+    assert {r.card_count for r, _ in page} >= {1, 7}
+    assert next(r for r, _ in page if r.pk == cells.pk).topic.subject.name == "Biology"
+    titles = {hit.title_html for _, hit in page}
+    assert "The Berlin <mark>Wall</mark>" in titles
