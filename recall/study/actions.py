@@ -15,15 +15,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from recall.lib.study import cloze, quiz, scheduling
 from recall.lib.study.cram import CRAM_DAYS
 from recall.library.models import Resource, Revision, Subject, Topic
 
-from .cram import cram_states, cramming_exams, exam_for_item
-from .due import DUE_PAGE, due_count, due_states, new_items
+from .cram import _window as cram_window
+from .cram import cram_states, exam_for_item
+from .due import DUE_PAGE, _Rows, due_states, new_items, queue_context, queue_counts
 from .models import (
     ExamDate,
     ItemOrigin,
@@ -374,31 +376,34 @@ def cards_due_for(user: AbstractBaseUser, now: datetime | None = None) -> StudyQ
     the most overdue and least likely to be remembered first.
     """
     now = now or timezone.now()
-    profile = study_profile(user)
-    since = day_start(now, profile_zone(profile))
-    today = ReviewLog.objects.filter(user=user, reviewed_at__gte=since)
-    counts = {row["was_new"]: row["n"] for row in _count_by_new(today)}
-    reviewed_today = sum(counts.values())
-    new_today = counts.get(True, 0)
+    # Two queries before the page (recall.study.due): the settings with the exams that may
+    # be in cram window, then today's answers with the count of due cards up to the cap.
+    profile, exams = queue_context(user, now)
+    zone = profile_zone(profile)
+    first, last = cram_window(now, zone)
+    exams = [exam for exam in exams if first <= exam.date <= last]  # as cramming_exams
+    since = day_start(now, zone)
+    reviewed_today, new_today, due_counted = queue_counts(user, since, now, profile.reviews_per_day)
     allowance = max(profile.reviews_per_day - reviewed_today, 0)
-    studied = StudiedResource.objects.filter(user=user).values("resource_id")
     parameters = profile_parameters(profile)
     # Ranked by the database (recall.study.due): the order _risk gives, for any parameters.
     page = min(allowance, DUE_PAGE)
     due = due_states(user, now, page)
-    due_total = len(due) if len(due) < page else due_count(user, now, allowance)
-    exams = cramming_exams(user, now, profile_zone(profile))
-    cram = cram_states(
-        user,
-        now,
-        exams=exams,
-        studied=studied,
-        zone=profile_zone(profile),
-        desired_retention=profile.desired_retention,
-        parameters=parameters,
-        today_start=since,
-        limit=allowance - due_total,
-    )
+    # due_counted stops at the day's cap, allowance at most that: the count up to allowance.
+    due_total = len(due) if len(due) < page else min(due_counted, allowance)
+    cram = []  # cram_states gives none without exams: no need to build its query then
+    if exams:
+        cram = cram_states(
+            user,
+            now,
+            exams=exams,
+            studied=StudiedResource.objects.filter(user=user).values("resource_id"),
+            zone=zone,
+            desired_retention=profile.desired_retention,
+            parameters=parameters,
+            today_start=since,
+            limit=allowance - due_total,
+        )
     new_allowance = min(max(profile.new_per_day - new_today, 0), allowance - due_total - len(cram))
     # Only the studied resources with new cards left (recall.study.due.new_items).
     new = new_items(user, new_allowance, exams)
@@ -477,8 +482,119 @@ def _answer_context(
     return item, bool(studied), profile, bool(maybe_exam)
 
 
-def _count_by_new(logs):
-    return logs.values("was_new").annotate(n=Count("id")).order_by()
+_STATE_ROWS = _Rows(ReviewState)
+# What an answer writes: the state's memory and counters (its user and item never change).
+_STATE_WRITTEN = (
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due",
+    "last_review",
+    "reps",
+    "lapses",
+    "is_queued",
+)
+_LOG_WRITTEN = (
+    "user",
+    "item",
+    "rating",
+    "reviewed_at",
+    "duration_ms",
+    "was_new",
+    "is_cram",
+    "state_before",
+    "state_after",
+)
+
+
+@functools.cache
+def _answer_write_sql(vendor: str, for_update: bool) -> tuple[str, str, str, str]:
+    """review_answer's state read (FOR UPDATE where the database has it), the state's
+    UPDATE and INSERT and the log's INSERT. Plain SQL, as _answer_sql: the ORM's building
+    of these took more CPU than the database's work (bench/study_answer.py). Only table and
+    column names (from the models) are formatted in; values are parameters."""
+    quote = connection.ops.quote_name
+    state_table = quote(ReviewState._meta.db_table)
+    log_table = quote(ReviewLog._meta.db_table)
+    column = ReviewState._meta.get_field
+    written = [quote(column(name).column) for name in _STATE_WRITTEN]
+    user, item = quote(column("user").column), quote(column("item").column)
+    select = (
+        f"SELECT {_STATE_ROWS.columns('s')} FROM {state_table} s"  # noqa: S608
+        f" WHERE s.{user} = %s AND s.{item} = %s" + (" FOR UPDATE" if for_update else "")
+    )
+    update = (
+        f"UPDATE {state_table} SET {', '.join(f'{name} = %s' for name in written)}"  # noqa: S608
+        f" WHERE {quote(ReviewState._meta.pk.column)} = %s"
+    )
+    insert_state = (
+        f"INSERT INTO {state_table} ({user}, {item}, {', '.join(written)})"  # noqa: S608
+        f" VALUES ({', '.join(['%s'] * (len(written) + 2))})"
+        f" RETURNING {quote(ReviewState._meta.pk.column)}"
+    )
+    log_columns = [quote(ReviewLog._meta.get_field(name).column) for name in _LOG_WRITTEN]
+    insert_log = (
+        f"INSERT INTO {log_table} ({', '.join(log_columns)})"  # noqa: S608
+        f" VALUES ({', '.join(['%s'] * len(log_columns))})"
+    )
+    return select, update, insert_state, insert_log
+
+
+def _answer_sql_in_use() -> bool:
+    """Plain SQL for the answer's writes unless a save signal of the state or the log has a
+    receiver (none has today; recall.operations.page_cache listens to other models): then
+    the ORM's saves, which send them."""
+    return not any(
+        signal.has_listeners(model)
+        for signal in (pre_save, post_save)
+        for model in (ReviewState, ReviewLog)
+    )
+
+
+def _answer_state(user: AbstractBaseUser, item: StudyItem, plain: bool) -> ReviewState | None:
+    """The user's review state of the item, locked for the transaction (FOR UPDATE on
+    PostgreSQL; SQLite's IMMEDIATE transaction already holds the write lock)."""
+    if not plain:
+        return ReviewState.objects.select_for_update().filter(user=user, item=item).first()
+    features = connection.features
+    select = _answer_write_sql(connection.vendor, features.has_select_for_update)[0]
+    with connection.cursor() as cursor:
+        cursor.execute(select, [user.pk, item.pk])
+        row = cursor.fetchone()
+    return None if row is None else _STATE_ROWS.reader()(row, 0)
+
+
+def _save_answer(state: ReviewState, log: ReviewLog, plain: bool) -> None:
+    """The state's save and the log's creation, as Model.save() writes them (each field's
+    get_db_prep_save: the same UTC timestamps and JSON) in plain SQL, or through the ORM."""
+    if not plain:
+        state.save()
+        log.save(force_insert=True)
+        return
+    _, update, insert_state, insert_log = _answer_write_sql(
+        connection.vendor, connection.features.has_select_for_update
+    )
+    state_field, log_field = ReviewState._meta.get_field, ReviewLog._meta.get_field
+    values = [
+        state_field(name).get_db_prep_save(getattr(state, name), connection)
+        for name in _STATE_WRITTEN
+    ]
+    log_values = [
+        log_field(name).get_db_prep_save(getattr(log, log_field(name).attname), connection)
+        for name in _LOG_WRITTEN
+    ]
+    with connection.cursor() as cursor:
+        updated = False
+        if state.pk is not None:
+            cursor.execute(update, [*values, state.pk])
+            updated = cursor.rowcount > 0  # else gone meanwhile: inserted, as save() does
+        if not updated:
+            cursor.execute(insert_state, [state.user_id, state.item_id, *values])
+            state.pk = cursor.fetchone()[0]
+            state._state.adding = False
+            state._state.db = connection.alias
+        cursor.execute(insert_log, log_values)
 
 
 # --- answering ---------------------------------------------------------------------------
@@ -505,7 +621,8 @@ def review_answer(
             raise PermissionDenied("You can't study this resource.")
         if item.retired_at is not None or item.is_hidden:
             raise PermissionDenied("This question is no longer in its resource.")
-        state = ReviewState.objects.select_for_update().filter(user=user, item=item).first()
+        plain = _answer_sql_in_use()
+        state = _answer_state(user, item, plain)
         before = state.memory() if state else None
         after = scheduling.review(
             before,
@@ -532,8 +649,7 @@ def review_answer(
         state.reps += 1
         if rating == scheduling.AGAIN and before is not None and before.state == scheduling.REVIEW:
             state.lapses += 1
-        state.save()
-        ReviewLog.objects.create(
+        log = ReviewLog(
             user=user,
             item=item,
             rating=rating,
@@ -544,6 +660,7 @@ def review_answer(
             state_before=before.to_dict() if before else None,
             state_after=after.to_dict(),
         )
+        _save_answer(state, log, plain)
         if before is None:
             _no_new_left(user, item.resource_id)
     return state

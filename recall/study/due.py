@@ -14,28 +14,100 @@ alone (ReviewState.is_queued: the item is still asked and the user studies its r
 holding every column the ranking reads, so a backlog of thousands reads no table row but
 the page's, and the count up to the day's cap reads that many index entries.
 
-The ranking, the count and the new cards' page are plain SQL: the ORM's building and
-compiling of them took more CPU than the database's work (bench/study_queue.py). Only table
-names (from the models) and constants are formatted in; values are parameters.
+Every query of the queue (actions.cards_due_for) is here, in plain SQL: the ORM's building
+and compiling of them, and its iterating over the rows, took more CPU than the database's
+work (bench/study_queue.py). Four round trips at most: the settings with the exams that
+may be in cram window (queue_context), today's answers with the due count
+(queue_counts), the due page with its items and resources (due_states), and the new cards
+with theirs (new_items). The rows are made into model instances as the ORM makes them
+(_Rows: the same converters, no signal skipped), so every consumer of the queue gets what
+it got from querysets. Only table names and columns (from the models) and constants are
+formatted in; values are parameters.
 """
 
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from weakref import WeakKeyDictionary
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import connection
-from django.db.models.expressions import RawSQL
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 from recall.lib.study import scheduling
+from recall.lib.study.cram import CRAM_DAYS
 from recall.library.models import Resource
 
-from .models import ExamDate, ReviewState, StudiedResource, StudyItem
+from .models import ExamDate, ReviewLog, ReviewState, StudiedResource, StudyItem, StudyProfile
 
-# The queue holds at most this many due states (the most urgent); due_count counts the rest
+# The queue holds at most this many due states (the most urgent); queue_counts counts the rest
 # up to the day's cap, so a backlog of thousands costs no more than a normal day.
 DUE_PAGE = 50
+
+
+class _Rows:
+    """A model's columns in a plain SELECT, and its rows made into instances as the ORM
+    makes them: every concrete field, through the same converters (the backend's, then the
+    field's own), unsaved-state flags as from_db sets them. Building them this way costs a
+    fraction of a queryset's compiling and iterating."""
+
+    def __init__(self, model: type[Model]):
+        self.model = model
+        self.fields = model._meta.concrete_fields
+        self.attnames = [field.attname for field in self.fields]
+        self.width = len(self.fields)
+        # Whether Model.__init__'s setattr of each value is a plain store in __dict__ (no
+        # property or descriptor with a setter of its own but the foreign keys' cache check,
+        # which a new instance's empty cache makes moot).
+        self.plain = all(
+            isinstance(model.__dict__.get(name), DeferredAttribute) for name in self.attnames
+        )
+        # Per connection (its DatabaseOperations): [(column index, column, converters)].
+        self._converters: WeakKeyDictionary = WeakKeyDictionary()
+
+    def columns(self, alias: str) -> str:
+        quote = connection.ops.quote_name
+        return ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
+
+    def reader(self) -> Callable[[Sequence, int], Model]:
+        """A function making an instance of the row's columns from a start index, on the
+        default connection (what `connection` is here)."""
+        db = connections[DEFAULT_DB_ALIAS]
+        converters = self._converters.get(db.ops)
+        if converters is None:
+            converters = []
+            for index, field in enumerate(self.fields):
+                column = field.get_col(self.model._meta.db_table)
+                chain = db.ops.get_db_converters(column) + column.get_db_converters(db)
+                if chain:
+                    converters.append((index, column, chain))
+            self._converters[db.ops] = converters
+        model, attnames, width, alias = self.model, self.attnames, self.width, db.alias
+        signals = pre_init.has_listeners(model) or post_init.has_listeners(model)
+        plain = self.plain and not signals
+
+        def make(row: Sequence, start: int) -> Model:
+            values = list(row[start : start + width])
+            for index, column, chain in converters:
+                value = values[index]
+                for convert in chain:
+                    value = convert(value, column, db)
+                values[index] = value
+            if not plain:
+                return model.from_db(alias, attnames, values)
+            # What from_db and Model.__init__ do for a full row, with no signal to send.
+            instance = model.__new__(model)
+            state = instance._state = ModelState()
+            instance.__dict__.update(zip(attnames, values, strict=True))
+            state.adding, state.db = False, alias
+            return instance
+
+        return make
 
 
 def _ranking(vendor: str, table: str) -> tuple[str, str]:
@@ -65,30 +137,43 @@ def _now_for_ratio(now: datetime):
     return now.timestamp() / 86400 + 2440587.5  # the Julian day
 
 
+_STATE, _ITEM, _RESOURCE = _Rows(ReviewState), _Rows(StudyItem), _Rows(Resource)
+_PROFILE, _EXAM = _Rows(StudyProfile), _Rows(ExamDate)
+_STATE_ITEM = ReviewState._meta.get_field("item")
+_ITEM_RESOURCE = StudyItem._meta.get_field("resource")
+
+
 @functools.cache
 def _page_sql(vendor: str) -> str:
-    """The ids of a page of the user's due states, ranked. Parameters: now (for the ratio),
-    user, now (for due), limit, user.
+    """A page of the user's due states, ranked, each row the state, its item and the
+    item's resource (_STATE, _ITEM and _RESOURCE's columns). Parameters: now (for the
+    ratio), user, now (for due), limit, user.
 
-    The page's rows are checked against their items and the user's studied resources: a
-    flag left true by writes racing each other (an answer saved while its item is hidden)
-    then drops the card rather than showing one that cannot be answered."""
+    The page is ranked on the index alone (the subquery), then only its rows are read.
+    They are checked against their items and the user's studied resources: a flag left
+    true by writes racing each other (an answer saved while its item is hidden) then drops
+    the card rather than showing one that cannot be answered."""
     group, ratio = _ranking(vendor, "s")
     parts = {
         "group": group,
         "ratio": ratio,
+        "columns": ", ".join((_STATE.columns("q"), _ITEM.columns("i"), _RESOURCE.columns("res"))),
         "state": ReviewState._meta.db_table,
         "item": StudyItem._meta.db_table,
+        "resource": Resource._meta.db_table,
         "studied": StudiedResource._meta.db_table,
     }
     # `s.is_queued` as a bare term: the partial index's condition, word for word.
     return (  # noqa: S608 - only table names (from the models) and constants go in
-        "SELECT p.id FROM (SELECT s.id, s.item_id, {ratio} AS r, {group} AS g, s.due"
-        " FROM {state} s WHERE s.user_id = %s AND s.is_queued AND s.due <= %s"
-        " ORDER BY g, r DESC, s.due, s.id LIMIT %s) p"
-        " JOIN {item} i ON i.id = p.item_id"
+        "SELECT {columns} FROM (SELECT s.id, s.item_id, {ratio} AS rank_ratio,"
+        " {group} AS rank_group, s.due FROM {state} s"
+        " WHERE s.user_id = %s AND s.is_queued AND s.due <= %s"
+        " ORDER BY rank_group, rank_ratio DESC, s.due, s.id LIMIT %s) p"
+        " JOIN {state} q ON q.id = p.id JOIN {item} i ON i.id = p.item_id"
+        " JOIN {resource} res ON res.id = i.resource_id"
         " WHERE i.retired_at IS NULL AND NOT i.is_hidden AND EXISTS (SELECT 1 FROM {studied} sr"
         " WHERE sr.user_id = %s AND sr.resource_id = i.resource_id)"
+        " ORDER BY p.rank_group, p.rank_ratio DESC, p.due, p.id"
     ).format(**parts)
 
 
@@ -102,26 +187,32 @@ def _count_sql() -> str:
     ).format(**names)
 
 
+def _states_with_items(rows) -> list[ReviewState]:
+    """ReviewStates, each with its item and the item's resource, from rows of _STATE,
+    _ITEM and _RESOURCE's columns: as select_related("item__resource") makes them."""
+    state_of, item_of, resource_of = _STATE.reader(), _ITEM.reader(), _RESOURCE.reader()
+    after_state, after_item = _STATE.width, _STATE.width + _ITEM.width
+    made = []
+    for row in rows:
+        state = state_of(row, 0)
+        item = item_of(row, after_state)
+        _ITEM_RESOURCE.set_cached_value(item, resource_of(row, after_item))
+        _STATE_ITEM.set_cached_value(state, item)
+        made.append(state)
+    return made
+
+
 def due_states(user: AbstractBaseUser, now: datetime, limit: int) -> list[ReviewState]:
     """At most limit due states of items still asked in resources the user studies, most
     urgent first (learning steps, then lowest recall probability), with item and resource.
-
-    One query: the page is ranked on the index alone (the subquery, _page_sql), then only
-    its rows are read with their items and resources, and put in the same order."""
+    One query (_page_sql)."""
     if limit <= 0:
         return []
-    table = ReviewState._meta.db_table
-    group, ratio = _ranking(connection.vendor, connection.ops.quote_name(table))
-    ratio_now = _now_for_ratio(now)
     due = connection.ops.adapt_datetimefield_value(now)
-    # The SQL is ours (_ranking, _page_sql); values are parameters.
-    page = RawSQL(_page_sql(connection.vendor), [ratio_now, user.pk, due, limit, user.pk])  # noqa: S611
-    group_of, ratio_of = RawSQL(group, []), RawSQL(ratio, [ratio_now])  # noqa: S611
-    return list(
-        ReviewState.objects.filter(pk__in=page)
-        .select_related("item__resource")
-        .order_by(group_of, ratio_of.desc(), "due", "pk")
-    )
+    params = [_now_for_ratio(now), user.pk, due, limit, user.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_page_sql(connection.vendor), params)
+        return _states_with_items(cursor.fetchall())
 
 
 def due_count(user: AbstractBaseUser, now: datetime, cap: int) -> int:
@@ -133,16 +224,22 @@ def due_count(user: AbstractBaseUser, now: datetime, cap: int) -> int:
         return cursor.fetchone()[0]
 
 
+@functools.cache
+def _new_columns(vendor: str) -> str:
+    return f"{_ITEM.columns('n')}, {_RESOURCE.columns('res')}"
+
+
 def new_items(user: AbstractBaseUser, limit: int, exams: list[ExamDate]) -> list[StudyItem]:
     """The user's first `limit` new cards, with their resources: active items with no review
     state of the user, in the studied resources with new cards left (StudiedResource.has_new),
     in reading order; those of a resource or topic with an exam in cram window
     (cram.cramming_exams) first.
 
-    One query. The page's ids are picked without the resources: joined to them, SQLite
-    walks the resources and sorts all their items; alone (and with no exam to put first),
-    it walks the studyitem_reading_order index and stops at the limit, checking each item
-    against the (user, item) unique index: no scan of what the user has seen."""
+    One query. The page's ids are picked (the subquery) without the resources: joined to
+    them, SQLite walks the resources and sorts all their items; alone (and with no exam to
+    put first), it walks the studyitem_reading_order index and stops at the limit, checking
+    each item against the (user, item) unique index: no scan of what the user has seen.
+    Then only the page's items are read, with their resources."""
     if limit <= 0:
         return []
     resources = sorted({exam.resource_id for exam in exams if exam.resource_id})
@@ -160,22 +257,96 @@ def new_items(user: AbstractBaseUser, limit: int, exams: list[ExamDate]) -> list
     first = f"CASE WHEN {' OR '.join(near)} THEN 0 ELSE 1 END, " if near else ""
     parts = {
         "first": first,
+        "columns": _new_columns(connection.vendor),
         "item": StudyItem._meta.db_table,
+        "resource": Resource._meta.db_table,
         "studied": StudiedResource._meta.db_table,
         "state": ReviewState._meta.db_table,
     }
     sql = (  # noqa: S608 - table names (from the models) and placeholders go in
-        "SELECT i.id FROM {item} i WHERE i.resource_id IN (SELECT sr.resource_id"
-        " FROM {studied} sr WHERE sr.user_id = %s AND sr.has_new)"
+        "SELECT {columns} FROM (SELECT i.id FROM {item} i WHERE i.resource_id IN"
+        " (SELECT sr.resource_id FROM {studied} sr WHERE sr.user_id = %s AND sr.has_new)"
         " AND i.retired_at IS NULL AND NOT i.is_hidden AND NOT EXISTS (SELECT 1 FROM {state} s"
         " WHERE s.user_id = %s AND s.item_id = i.id)"
-        " ORDER BY {first}i.resource_id, i.position LIMIT %s"
+        " ORDER BY {first}i.resource_id, i.position LIMIT %s) p"
+        " JOIN {item} n ON n.id = p.id JOIN {resource} res ON res.id = n.resource_id"
     ).format(**parts)
-    page = RawSQL(sql, [user.pk, user.pk, *near_params, limit])  # noqa: S611 - ours, above
-    items = StudyItem.objects.filter(pk__in=page).select_related("resource").order_by()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk, *near_params, limit])
+        rows = cursor.fetchall()
+    item_of, resource_of = _ITEM.reader(), _RESOURCE.reader()
+    items = []
+    for row in rows:
+        item = item_of(row, 0)
+        _ITEM_RESOURCE.set_cached_value(item, resource_of(row, _ITEM.width))
+        items.append(item)
 
     def order(item: StudyItem) -> tuple:
         exam_first = item.resource_id in resources or item.resource.topic_id in topics
         return (not exam_first, item.resource_id, item.position)
 
     return sorted(items, key=order)
+
+
+@functools.cache
+def _context_sql() -> str:
+    """The user's study settings (nulls when they have none) and their exams that may be
+    in cram window, whatever their time zone, one row each (or one row of nulls), by
+    date. Parameters: user, user, first day, last day."""
+    names = {
+        "columns": f"{_PROFILE.columns('p')}, {_EXAM.columns('e')}",
+        "profile": StudyProfile._meta.db_table,
+        "exam": ExamDate._meta.db_table,
+    }
+    return (  # noqa: S608 - only table names (from the models) and columns go in
+        "SELECT {columns} FROM (SELECT 1 AS one) o"
+        " LEFT JOIN {profile} p ON p.user_id = %s"
+        " LEFT JOIN {exam} e ON e.user_id = %s AND e.date >= %s AND e.date <= %s"
+        " ORDER BY e.date, e.id"
+    ).format(**names)
+
+
+def queue_context(user: AbstractBaseUser, now: datetime) -> tuple[StudyProfile, list[ExamDate]]:
+    """In one query: the user's study settings (unsaved defaults when they have none, as
+    actions.study_profile gives them) and their exam dates from now's UTC date to
+    CRAM_DAYS + 1 days after it, soonest first: every exam that can be in cram window in
+    any time zone (the caller keeps those in the user's, as cram.cramming_exams does)."""
+    today = now.astimezone(UTC).date()  # a zone's date is within a day of it
+    first, last = (
+        connection.ops.adapt_datefield_value(day)
+        for day in (today, today + timedelta(days=CRAM_DAYS + 1))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_context_sql(), [user.pk, user.pk, first, last])
+        rows = cursor.fetchall()
+    first_row = rows[0]
+    profile = StudyProfile(user=user) if first_row[0] is None else _PROFILE.reader()(first_row, 0)
+    exam_of, start = _EXAM.reader(), _PROFILE.width
+    return profile, [exam_of(row, start) for row in rows if row[start] is not None]
+
+
+@functools.cache
+def _counts_sql() -> str:
+    """Answers since a moment, the new cards among them, and the queued states due, up to
+    a cap. Parameters: user, now, cap, user, since."""
+    names = {"log": ReviewLog._meta.db_table, "state": ReviewState._meta.db_table}
+    return (  # noqa: S608 - only table names (from the models) go in
+        "SELECT t.answers, t.new,"
+        " (SELECT COUNT(*) FROM (SELECT 1 FROM {state} s"
+        " WHERE s.user_id = %s AND s.is_queued AND s.due <= %s LIMIT %s) d)"
+        " FROM (SELECT COUNT(*) AS answers, COUNT(CASE WHEN l.was_new THEN 1 END) AS new"
+        " FROM {log} l WHERE l.user_id = %s AND l.reviewed_at >= %s) t"
+    ).format(**names)
+
+
+def queue_counts(
+    user: AbstractBaseUser, since: datetime, now: datetime, cap: int
+) -> tuple[int, int, int]:
+    """In one query: how many answers the user gave since `since`, how many of them were
+    of new cards, and how many states due_states could give, counting no further than
+    cap (due_count)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(_counts_sql(), [user.pk, adapt(now), max(cap, 0), user.pk, adapt(since)])
+        answers, new, due = cursor.fetchone()
+    return answers, new, due

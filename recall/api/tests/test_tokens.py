@@ -47,6 +47,26 @@ def test_a_token_finds_its_user_and_notes_its_use_once_a_minute(author):
     assert first.user == author
 
 
+def test_a_token_and_its_user_are_read_as_the_orm_reads_them(
+    author, other, django_assert_num_queries
+):
+    issue_token(other)  # another user's token, with another prefix
+    secret = issue_token(author)
+    author.last_login = timezone.now()
+    author.save()
+    token_for_secret(secret)  # notes its use: the next lookup writes nothing
+    with django_assert_num_queries(1):  # the token with its user, in one query
+        token = token_for_secret(secret)
+    expected = ApiToken.objects.select_related("user").get(user=author)
+
+    def values(instance):
+        return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+    assert values(token) == values(expected) and values(token.user) == values(expected.user)
+    assert type(token.user.is_active) is bool and token.user.last_login.tzinfo is not None
+    assert not token._state.adding and not token.user._state.adding
+
+
 @pytest.mark.parametrize(
     "secret",
     ["", "rcl_", "rcl_short", "rcl_" + "a" * 43, "x" * 47, "rcl_" + "\x00" * 43, "rcl_" + "é" * 43],

@@ -70,3 +70,73 @@ def test_the_queue_holds_a_page_and_counts_the_rest(other, studying, author):
     assert len(queue.due) == DUE_PAGE
     assert queue.due_count == min(70, len(items))
     assert queue.remaining == queue.due_count
+
+
+def fields(instance) -> dict:
+    values = {field.attname: getattr(instance, field.attname) for field in instance._meta.fields}
+    return {**values, "_adding": instance._state.adding, "_db": instance._state.db}
+
+
+def test_the_queue_is_made_of_the_same_instances_the_orm_makes(other, studying):
+    from recall.study.models import StudyProfile
+
+    items = list(StudyItem.objects.filter(resource=studying))
+    random_states(other, items)
+    study_settings_save(
+        other, desired_retention=0.85, new_per_day=5, reviews_per_day=300, time_zone="Asia/Tokyo"
+    )
+
+    queue = cards_due_for(other, NOW)
+
+    orm = ReviewState.objects.select_related("item__resource").in_bulk()
+    assert len(queue.due) == 21
+    for state in queue.due:
+        assert fields(state) == fields(orm[state.pk])
+        assert fields(state.item) == fields(orm[state.pk].item)
+        assert fields(state.item.resource) == fields(orm[state.pk].item.resource)
+        assert state.item.resource.topic_id == studying.topic_id
+    assert fields(queue.profile) == fields(StudyProfile.objects.get(user=other))
+    assert queue.profile.fsrs_parameters == []  # JSON, decoded
+    assert queue.profile.time_zone == "Asia/Tokyo"
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_the_exams_in_cram_window_are_those_of_the_users_time_zone(other, studying, library, zone):
+    from recall.study.actions import exam_date_set, profile_zone, study_resource_add
+    from recall.study.cram import cramming_exams
+
+    cuba = library["cuba"]
+    study_resource_add(other, cuba)
+    study_settings_save(
+        other, desired_retention=0.9, new_per_day=50, reviews_per_day=300, time_zone=zone
+    )
+    # From the day before now's UTC date to the day after the widest window (UTC+14's).
+    seen = set()
+    for days in range(-1, 17):
+        day = NOW.date() + timedelta(days=days)
+        exam_date_set(other, day, resource=cuba, now=NOW - timedelta(days=3))
+        queue = cards_due_for(other, NOW)
+        cramming = bool(cramming_exams(other, NOW, profile_zone(queue.profile)))
+        assert (queue.new[0].resource == cuba) == cramming, days
+        seen.add((days, cramming))
+    first = min(days for days, cramming in seen if cramming)
+    assert first == {"UTC": 1, "Pacific/Kiritimati": 1, "Pacific/Pago_Pago": 0}[zone]
+    assert len([days for days, cramming in seen if cramming]) == 14
+
+
+def test_the_queue_takes_four_queries_at_most(other, studying, django_assert_num_queries):
+    from recall.study.actions import study_profile
+
+    items = list(StudyItem.objects.filter(resource=studying))
+    random_states(other, items[:10])
+    study_profile(other)  # no settings saved: the defaults
+    # the settings with the exams in cram window, today's answers with the due count, the
+    # due page with items and resources, and the new cards with their resources
+    with django_assert_num_queries(4):
+        queue = cards_due_for(other, NOW)
+    assert len(queue.due) == 10 and queue.due_count == 10
+    assert len(queue.new) == len(items) - 10
+    assert queue.profile.pk is None and queue.profile.reviews_per_day > 0
+    with django_assert_num_queries(0):
+        [(state.item.prompt, state.item.resource.title) for state in queue.due]
+        [item.resource.title for item in queue.new]
