@@ -118,7 +118,19 @@ def while_unchanged(
     resource counts of the home and subject pages, for every reader). With request, read
     from what prefetch() found; a value keep() refuses is not stored (a 404 is no
     reason to write)."""
-    key = _derived_key(name)
+    seconds = settings.RECALL_PAGE_CACHE_SECONDS or 600
+    return _versioned(_derived_key(name), compute, request, keep, seconds)
+
+
+def _versioned(
+    key: str,
+    compute: Callable[[], T],
+    request: HttpRequest | None,
+    keep: Callable[[T], bool] | None,
+    seconds: int,
+) -> T:
+    """The value stored under key for the current content version, else compute()'s,
+    stored with the version (unless keep() refuses it); version and value in one read."""
     found = _read([VERSION_KEY, key], request)
     version, entry = found.get(VERSION_KEY), found.get(key)
     if version is not None and entry is not None and entry[0] == version:
@@ -127,7 +139,7 @@ def while_unchanged(
         version = _new_version(request)
     value = compute()
     if keep is None or keep(value):
-        cache.set(key, (version, value), timeout=settings.RECALL_PAGE_CACHE_SECONDS or 600)
+        cache.set(key, (version, value), timeout=seconds)
     return value
 
 
@@ -140,17 +152,13 @@ def shared_html(name: str, render: Callable[[], str], request: HttpRequest | Non
     seconds = settings.RECALL_PAGE_CACHE_SECONDS
     if not seconds:
         return render()
-    key = _fragment_key(name)
-    found = _read([VERSION_KEY, key], request)
-    version, entry = found.get(VERSION_KEY), found.get(key)
-    if version is not None and entry is not None and entry[0] == version:
-        return entry[1]
-    if version is None:
-        version = _new_version(request)
-    html = render()
-    if "csrfmiddlewaretoken" not in html:
-        cache.set(key, (version, str(html)), timeout=seconds)
-    return html
+    return _versioned(
+        _fragment_key(name),
+        lambda: str(render()),
+        request,
+        lambda html: "csrfmiddlewaretoken" not in html,
+        seconds,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -8,7 +8,6 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from recall.lib.resource_text import ParsedCard, ParsedResource
 from recall.library.actions import resource_save
 from recall.library.models import Resource, Subject, Topic
 from recall.study.actions import (
@@ -22,23 +21,9 @@ from recall.study.actions import (
 )
 from recall.study.models import StudyItem
 
-from .conftest import HTMX
+from .conftest import HTMX, POINTS, content
 
 pytestmark = pytest.mark.django_db
-
-POINTS = (
-    "- Stalin died in 1953 after thirty years in power.\n"
-    "- In 1955 Kruschev created the Warsaw Pact with Poland.\n"
-)
-
-
-def content(body: str = POINTS) -> ParsedResource:
-    return ParsedResource(
-        title="Kruschev in power",
-        subject="History",
-        topic="The Cold War",
-        cards=(ParsedCard("Power", body), ParsedCard("Thaw", "- He released Gulag prisoners.")),
-    )
 
 
 @pytest.fixture

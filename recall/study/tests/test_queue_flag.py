@@ -12,7 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from recall.lib.resource_text import ParsedCard, ParsedResource
 from recall.library.actions import resource_save
 from recall.library.models import Resource, Subject, Topic
 from recall.study.actions import (
@@ -25,21 +24,9 @@ from recall.study.actions import (
 from recall.study.due import due_count, due_states
 from recall.study.models import ReviewState, StudyItem
 
+from .conftest import content
+
 pytestmark = pytest.mark.django_db
-
-POINTS = (
-    "- Stalin died in 1953 after thirty years in power.\n"
-    "- In 1955 Kruschev created the Warsaw Pact with Poland.\n"
-)
-
-
-def content(body: str = POINTS) -> ParsedResource:
-    return ParsedResource(
-        title="Kruschev in power",
-        subject="History",
-        topic="The Cold War",
-        cards=(ParsedCard("Power", body), ParsedCard("Thaw", "- He released Gulag prisoners.")),
-    )
 
 
 @pytest.fixture
