@@ -6,6 +6,7 @@ from django import forms
 
 from recall.library.models import Resource
 
+from .form_html import FAST_RENDERER
 from .models import (
     MAX_COMMENT_LENGTH,
     MAX_NOTE_LENGTH,
@@ -24,6 +25,8 @@ class TextField(forms.CharField):
 
 
 class CommentForm(forms.Form):
+    default_renderer = FAST_RENDERER  # on every resource page: widgets without templates
+
     body = TextField(
         label="Your comment",
         max_length=MAX_COMMENT_LENGTH,
@@ -55,6 +58,8 @@ class CommentForm(forms.Form):
 
 
 class CommentEditForm(forms.Form):
+    default_renderer = FAST_RENDERER
+
     body = TextField(
         label="Your comment",
         max_length=MAX_COMMENT_LENGTH,
@@ -66,6 +71,8 @@ STAR_CHOICES = [(n, f"{n} star{'' if n == 1 else 's'}") for n in range(MIN_STARS
 
 
 class RatingForm(forms.Form):
+    default_renderer = FAST_RENDERER
+
     stars = forms.TypedChoiceField(
         label="Rate this resource",
         choices=STAR_CHOICES,

@@ -224,7 +224,7 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # Paging with htmx swaps the card alone: the rest of the page stays.
         return render(request, "library/_card.html", context)
     if request.user.is_authenticated and getattr(resource, "is_shared_row", False):
-        # Their rating, whether they moderate and the comments they see (two queries).
+        # Their rating, whether they moderate and the comments they see (at most two queries).
         read_reader_parts(request.user, resource)
     context.update(_resource_context(request, resource))
     return render(request, "library/resource.html", context)

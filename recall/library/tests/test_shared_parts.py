@@ -132,3 +132,22 @@ def test_a_page_that_does_not_exist_is_still_not_found(client, library, other):
     assert client.get("/subjects/history/the-cold-war/", {"page": "x"}).status_code == 404
     assert client.get(URL, {"card": 99}).status_code == 404
     assert client.get(URL, {"card": 99}).status_code == 404  # a 404 is never stored
+
+
+def test_a_resource_without_comments_reads_none_for_a_logged_in_reader(
+    client, library, other, moderator
+):
+    client.force_login(other)
+    get(client, URL)
+    queries, html = get(client, URL)
+    assert '<p class="empty">No comments have yet been made</p>' in html
+
+    comment = comment_create(library["reference"].author, library["reference"], "A remark.")
+    get(client, URL)  # the shared row is read again: it counts one comment now
+    with_comment, html = get(client, URL)
+    assert "A remark." in html and "<dt>Comments</dt><dd>1</dd>" in html
+    assert with_comment == queries + 1  # the comments they see
+
+    comment_set_hidden(moderator, comment, True)  # hidden: still a comment, for its author
+    client.force_login(comment.author)
+    assert "A remark." in get(client, URL)[1]

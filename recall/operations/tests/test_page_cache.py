@@ -138,7 +138,7 @@ def test_logged_in_readers_never_get_a_cached_page(client, library, other):
 
     count, html = queries(client, URL)
 
-    assert count > 3
+    assert count >= 3  # session, user and the reader's own rating: rendered for them
     assert html != anonymous_html
     assert "Log out" in html and "other" in html
     # ...and their page is never stored for the next anonymous reader.
