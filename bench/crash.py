@@ -26,11 +26,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -42,13 +40,13 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _server import ServerError, free_port, gunicorn_command, kill, start, wait_until_up  # noqa: E402
 from soak import (  # noqa: E402 - the soak bench's helpers: same setup, same server
     COMMENT_GAP,
     PYTHON,
     ROOT,
     clean_env,
     django_setup,
-    free_port,
 )
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -217,47 +215,16 @@ class Writer(threading.Thread):
                 pass
 
 
-def wait_for_server(process: subprocess.Popen, base: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn stopped on its own; see server.log")
-        try:
-            status = requests.get(f"{base}/healthz", timeout=5).status_code
-            if status == 200:
-                return
-        except requests.RequestException:
-            status = None
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer /healthz with 200 (last: {status})")
-
-
-def kill_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
-
-
 def server_round(env, folder, site, state, rng, writers: int) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = (folder / "server.log").open("a")
-    process = subprocess.Popen(  # noqa: S603 - our own server
-        [PYTHON, "-m", "gunicorn", "--config", "python:recall.operations.gunicorn_conf"]
-        + ["recall.wsgi"],
-        cwd=ROOT,
-        env={**env, "PORT": str(port)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    log = folder / "server.log"
+    process = start(gunicorn_command(PYTHON), {**env, "PORT": str(port)}, log=log, append=True)
     counts = {"comment": 0, "review": 0, "unacknowledged": 0}
     try:
-        wait_for_server(process, base)
-    except RuntimeError as error:
-        kill_group(process)
+        wait_until_up(process, f"{base}/healthz", timeout=120, log=log)
+    except ServerError as error:
+        kill(process)
         return {"killed_after_s": 0, **counts, "error": str(error)}
     lock = threading.Lock()
 
@@ -279,7 +246,7 @@ def server_round(env, folder, site, state, rng, writers: int) -> dict:
         thread.start()
     delay = rng.uniform(0.5, 8.0)
     time.sleep(delay)
-    kill_group(process)
+    kill(process)
     for thread in threads:
         thread.stop.set()
     for thread in threads:
@@ -314,7 +281,7 @@ def import_round(env, folder, state, rng, version: int, files: int) -> dict:
     delay = rng.uniform(0, 0.15)
     time.sleep(delay)
     finished = process.poll() is not None
-    kill_group(process)
+    kill(process)
     reader.join(timeout=30)
     if finished and len(printed) < files:
         # It ended on its own before importing every good file: say why.

@@ -31,7 +31,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -39,7 +38,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _server import ROOT, gunicorn_command, start, stop
+
 PYTHON = Path(sys.executable)
 RESULTS = ROOT / "bench" / "results" / "pages.json"
 WORKERS = 2
@@ -118,22 +118,6 @@ def wait_for(url: str, headers: dict[str, str] | None = None, seconds: float = 6
             time.sleep(0.3)
 
 
-def start(command: list[str], env: dict, cwd: Path | None = None, log: Path | None = None):
-    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
-    return subprocess.Popen(
-        command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-    )
-
-
-def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
 def worker_memory(master: int) -> list[dict]:
     """VmRSS and VmHWM (peak) of the master's children, the gunicorn workers, in MB."""
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
@@ -187,25 +171,15 @@ SETUP = """
 import json, sys
 import django
 django.setup()
-from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.backends.db import SessionStore
 from recall.library.models import Resource
+from bench._server import session_for
 User = get_user_model()
 reader, _ = User.objects.get_or_create(username="bench-reader")
 resources = Resource.objects.select_related("subject", "topic", "author")
 resource = resources.filter(slug=f"bench-{int(sys.argv[1]) // 2}").first()
 if resource is None:  # not a generated corpus (--database): its middle resource
     resource = resources.order_by("pk")[resources.count() // 2]
-
-def session_for(user):
-    session = SessionStore()
-    if user is not None:
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
 
 cards = list(resource.cards.order_by("position").values_list("heading", "body", "body_html"))
 print(json.dumps({
@@ -251,13 +225,7 @@ def bench_recall(
     work: Path, database: Path, setup: dict, duration: int, rows: list, quality: bool = True
 ) -> dict:
     base = f"http://127.0.0.1:{PORTS['recall']}"
-    server = start(
-        [PYTHON, "-m", "gunicorn", "--config", "python:recall.operations.gunicorn_conf"]
-        + ["recall.wsgi"],
-        recall_env(database),
-        cwd=ROOT,
-        log=work / "recall-gunicorn.log",
-    )
+    server = start(gunicorn_command(PYTHON), recall_env(database), log=work / "recall-gunicorn.log")
     try:
         wait_for(base + "/")
         pages = {
@@ -323,7 +291,7 @@ def bench_nginx(work: Path, page: bytes, duration: int, rows: list) -> None:
     (work / "static" / "resource.html").write_bytes(page)
     conf = work / "nginx.conf"
     conf.write_text(NGINX_CONF.format(workers=WORKERS, work=work, port=PORTS["nginx"]))
-    server = start([nginx, "-c", str(conf), "-p", str(work)], dict(os.environ))
+    server = start([nginx, "-c", str(conf), "-p", str(work)], dict(os.environ), cwd=None)
     try:
         url = f"http://127.0.0.1:{PORTS['nginx']}/resource.html"
         wait_for(url)
@@ -617,18 +585,7 @@ def main() -> None:
 def wait_for_static_copy(work: Path, database: Path, setup: dict) -> bytes:
     """The resource page as an anonymous reader gets it, rendered by a short-lived server."""
     base = f"http://127.0.0.1:{PORTS['recall']}"
-    server = start(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "--config",
-            "python:recall.operations.gunicorn_conf",
-            "recall.wsgi",
-        ],
-        recall_env(database),
-        cwd=ROOT,
-    )
+    server = start(gunicorn_command(PYTHON), recall_env(database))
     try:
         return wait_for(base + setup["resource"])
     finally:

@@ -22,8 +22,6 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,8 +33,8 @@ from pathlib import Path
 
 import psutil
 import requests
+from _server import ROOT, ServerError, free_port, session_for, start, stop, wait_until_up
 
-ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 CONFIG_VARIABLES = {"DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "RECALL_HTTPS"}
 COMMENT_GAP = 6.5  # seconds between one user's comments: the site allows 10 a minute
@@ -65,14 +63,8 @@ def setup_site(users: int, studied: int, seed: int) -> dict:
     """Demo library, users with sessions and studies; what the load generator needs."""
     django_setup()
     from django.conf import settings
-    from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
-        get_user_model,
-    )
+    from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.db.models import Count
 
@@ -99,12 +91,7 @@ def setup_site(users: int, studied: int, seed: int) -> dict:
                 resource__slug__in=slugs, retired_at=None, is_hidden=False
             ).values_list("pk", flat=True)
         )
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        accounts.append({"username": user.username, "session": session.session_key, "items": items})
+        accounts.append({"username": user.username, "session": session_for(user), "items": items})
     words = [w for _, _, title in rng.sample(resources, 40) for w in title.split()[:1]]
     return {
         "session_cookie": settings.SESSION_COOKIE_NAME,
@@ -297,12 +284,6 @@ def percentile(values: list[float], share: float) -> float:
 # --- the server -----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
     env.update(extra)
@@ -317,37 +298,20 @@ def run(args: list[str], env: dict[str, str]) -> str:
 
 
 def start_server(env: dict[str, str], folder: Path, port: int) -> subprocess.Popen:
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(  # noqa: S603 - our own script
-        ["./scripts/serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"soak.py: scripts/serve stopped; see {folder / 'server.log'}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
-                return process
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    stop_server(process)
-    sys.exit("soak.py: the server did not answer /healthz within three minutes")
+    log = folder / "server.log"
+    process = start(["./scripts/serve"], env, log=log)
+    try:
+        wait_until_up(
+            process, f"http://127.0.0.1:{port}/healthz", timeout=180, log=log, interval=0.5
+        )
+    except ServerError as error:
+        stop_server(process)
+        sys.exit(f"soak.py: scripts/serve: {error}")
+    return process
 
 
 def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    stop(process, timeout=60)
 
 
 def worker_memory(process: subprocess.Popen) -> dict[int, float]:

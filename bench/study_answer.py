@@ -31,14 +31,14 @@ import multiprocessing
 import os
 import platform
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _server import ROOT, ServerError, free_port, gunicorn_command, start, stop, wait_until_up
+
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recall.settings")
 
@@ -129,12 +129,6 @@ def log_count(user_id: int) -> int:
     return ReviewLog.objects.filter(user_id=user_id).count()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(port: int) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -146,31 +140,15 @@ def start_server(port: int) -> subprocess.Popen:
         "RECALL_API_RATE_PER_TOKEN": "100000000",
         "RECALL_API_RATE_PER_IP": "100000000",
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "python:recall.operations.gunicorn_conf",
-            "recall.wsgi",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    sys.exit("study_answer.py: gunicorn did not start")
+    # gunicorn's output (a JSON access log line per answer) goes nowhere: writing it would
+    # be part of the measurement.
+    server = start(gunicorn_command(), env)
+    try:
+        wait_until_up(server, f"http://127.0.0.1:{port}/healthz", timeout=30)
+    except ServerError as error:
+        stop(server)
+        sys.exit(f"study_answer.py: gunicorn did not start: {error}")
+    return server
 
 
 def worker_cpu_seconds(master: int) -> float:
@@ -261,8 +239,7 @@ def main() -> None:
         load = os.getloadavg()[0]
         worker_cpu = worker_cpu_seconds(server.pid) - cpu_before
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
     expected = 200 if args.api else 302
     answered = [latency for latency, status in results if status == expected]
     errors = len(results) - len(answered)
