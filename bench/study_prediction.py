@@ -68,8 +68,8 @@ def training_recall(reviews: list[optimiser.Review]) -> float:
     """The share of reviews at least a day after the card's previous one not rated Again."""
     outcomes = [
         int(review.rating != scheduling.AGAIN)
-        for history in optimiser._histories(reviews).values()
-        for review, gap in zip(history, optimiser._gaps(history), strict=True)
+        for history in optimiser.card_histories(reviews)
+        for review, gap in history
         if gap > 0
     ]
     return sum(outcomes) / len(outcomes)
@@ -99,9 +99,9 @@ def model_check(
                 )
         states[review.card] = scheduling.review(state, review.rating, review.at, parameters=chosen)
     largest = 0.0
-    for history in optimiser._histories(reviews).values():
+    for history in optimiser.card_histories(reviews):
         steps: list[FSRSReview] = []
-        for review, gap in zip(history, optimiser._gaps(history), strict=True):
+        for review, gap in history:
             if (review.card, review.at) in ours:
                 stability = fsrs.memory_state(FSRSItem(list(steps))).stability
                 theirs = (1 + factor * gap / stability) ** decay

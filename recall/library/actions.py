@@ -27,9 +27,9 @@ from recall.lib.resource_text import (
     parse_resource_text,
 )
 from recall.search.index import search_refresh, search_remove
-from recall.study.actions import study_refresh
+from recall.study.actions import study_refresh, study_relabel
 
-from .models import Card, Resource, Revision, Status, Subject, Topic
+from .models import Card, Resource, Revision, Status, Subject, Topic, name_slug
 
 # A reader paging through a resource for this long counts as one view.
 VISIT_WINDOW = timedelta(hours=1)
@@ -43,10 +43,6 @@ class ImportResult:
     created: bool
 
 
-def _slug(name: str, fallback: str) -> str:
-    return slugify(name)[:100].strip("-") or fallback
-
-
 def subject_for_name(name: str, proposed_by: AbstractBaseUser | None = None) -> Subject:
     """The subject named so (matched by slug, so 'history' is 'History'), created if new.
 
@@ -54,7 +50,7 @@ def subject_for_name(name: str, proposed_by: AbstractBaseUser | None = None) -> 
     the moderators' queue.
     """
     subject, _ = Subject.objects.get_or_create(
-        slug=_slug(name, "subject"),
+        slug=name_slug(name, "subject"),
         defaults={"name": name, "is_approved": proposed_by is None, "proposed_by": proposed_by},
     )
     return subject
@@ -65,9 +61,42 @@ def topic_for_name(
 ) -> Topic:
     topic, _ = Topic.objects.get_or_create(
         subject=subject,
-        slug=_slug(name, "topic"),
+        slug=name_slug(name, "topic"),
         defaults={"name": name, "is_approved": proposed_by is None, "proposed_by": proposed_by},
     )
+    return topic
+
+
+def subject_save(subject: Subject) -> Subject:
+    """Save a subject as edited (the admin's form, or the shell). A new name or slug is a
+    rename: the Anki notes of its resources' study items show it (deck name, tags), so
+    their updated_at moves too, in the same transaction (recall.study study_relabel)."""
+    with transaction.atomic():
+        before = (
+            Subject.objects.select_for_update()
+            .filter(pk=subject.pk)
+            .values_list("name", "slug")
+            .first()
+        )
+        subject.save()
+        if before is not None and before != (subject.name, subject.slug):
+            study_relabel(subject=subject)
+    return subject
+
+
+def topic_save(topic: Topic) -> Topic:
+    """Save a topic as edited; a new name or slug moves its resources' study items, as
+    subject_save does."""
+    with transaction.atomic():
+        before = (
+            Topic.objects.select_for_update()
+            .filter(pk=topic.pk)
+            .values_list("name", "slug")
+            .first()
+        )
+        topic.save()
+        if before is not None and before != (topic.name, topic.slug):
+            study_relabel(topic=topic)
     return topic
 
 

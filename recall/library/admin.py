@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .actions import subject_save, topic_save
 from .models import Card, Resource, Subject, Topic
 
 
@@ -9,6 +10,9 @@ class SubjectAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change) -> None:
+        subject_save(obj)  # a rename moves its study items (their Anki notes)
+
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
@@ -16,6 +20,9 @@ class TopicAdmin(admin.ModelAdmin):
     list_filter = ["subject"]
     search_fields = ["name"]
     list_select_related = ["subject"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        topic_save(obj)
 
 
 class CardInline(admin.StackedInline):

@@ -11,9 +11,16 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, V
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from recall.accounts.roles import is_moderator
 from recall.lib import resource_text
+
+
+def name_slug(name: str, fallback: str) -> str:
+    """The slug of a subject or topic named so (names match by slug: "history" is
+    "History"); fallback for a name without letters or digits."""
+    return slugify(name)[: resource_text.MAX_NAME_LENGTH].strip("-") or fallback
 
 
 class Subject(models.Model):

@@ -10,6 +10,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from recall.lib.study import cloze, quiz, scheduling
 from recall.lib.study.cram import CRAM_DAYS
-from recall.library.models import Resource, Revision, Subject, Topic
+from recall.library.models import Resource, Revision, Subject, Topic, name_slug
 
 from .cram import _window as cram_window
 from .cram import cram_states, exam_for_item
@@ -85,18 +86,29 @@ def _note_context(
     return (title, heading)
 
 
-def _previous_save(resource: Resource) -> tuple[str, list[tuple[str, str]]] | None:
-    """The title and cards (heading, body) of the save before the resource's latest one
-    (its revision), or None for a first save."""
-    content = (
+class _PreviousSave(NamedTuple):
+    title: str
+    cards: list[tuple[str, str]]  # (heading, body)
+    moved: bool  # the resource is in another subject or topic now
+
+
+def _previous_save(resource: Resource) -> _PreviousSave | None:
+    """The save before the resource's latest one (its revision), or None for a first save:
+    its title and cards, and whether the resource has moved since to another subject or
+    topic (its revision's names against the resource's subject and topic slugs, in the
+    same query)."""
+    row = (
         Revision.objects.filter(resource=resource, number__lt=resource.version)
         .order_by("-number")
-        .values_list("content", flat=True)
+        .values_list("content", "resource__subject__slug", "resource__topic__slug")
         .first()
     )
-    if not content:
+    if not row or not row[0]:
         return None
-    return content["title"], [(card["heading"], card["body"]) for card in content["cards"]]
+    content, subject, topic = row
+    place = (name_slug(content["subject"], "subject"), name_slug(content["topic"], "topic"))
+    cards = [(card["heading"], card["body"]) for card in content["cards"]]
+    return _PreviousSave(content["title"], cards, place != (subject, topic))
 
 
 def study_refresh(resource: Resource) -> None:
@@ -105,10 +117,11 @@ def study_refresh(resource: Resource) -> None:
     Items whose point or hidden span is gone are retired, not deleted, so that their
     review history stays. An item's updated_at (its Anki note's modification time) moves
     when what it asks changes, and when what its note shows besides changes: the title or
-    its card's heading (a cloze's Back Extra), compared with the previous save's revision
-    (not again once the item is newer than the resource's latest save, so that
-    refresh_study_items run again changes nothing). Called by the library's _store inside
-    its transaction.
+    its card's heading (a cloze's Back Extra), and for every item of the resource (authored
+    ones too) its subject or topic (the note's tags and deck), compared with the previous
+    save's revision (not again once the item is newer than the resource's latest save, so
+    that refresh_study_items run again changes nothing). Called by the library's _store
+    inside its transaction.
     """
     cards = list(resource.cards.order_by("position").values_list("heading", "body"))
     previous = _previous_save(resource)
@@ -141,7 +154,9 @@ def study_refresh(resource: Resource) -> None:
             if item.retired_at is not None and not item.is_hidden:
                 revived.append(item.pk)
             shown = (item.kind, item.span_kind, item.card_position)
-            shown_before = _note_context(*shown, *previous) if previous else None
+            shown_before = (
+                _note_context(*shown, previous.title, previous.cards) if previous else None
+            )
             _regenerate(item, fields, now)
             shown = (item.kind, item.span_kind, item.card_position)
             if (
@@ -153,6 +168,10 @@ def study_refresh(resource: Resource) -> None:
             to_update.append(item)
     StudyItem.objects.bulk_create(to_create)
     StudyItem.objects.bulk_update(to_update, _REFRESHED_FIELDS)
+    if previous and previous.moved:
+        StudyItem.objects.filter(resource=resource, updated_at__lt=resource.updated_at).update(
+            updated_at=now
+        )
     gone = [item.pk for item in existing.values() if item.retired_at is None]
     StudyItem.objects.filter(pk__in=gone).update(retired_at=now, updated_at=now)
     if gone:
@@ -161,6 +180,22 @@ def study_refresh(resource: Resource) -> None:
         _requeue(resource, revived)
     if to_create or revived:
         _new_cards_in(resource)
+
+
+def study_relabel(*, subject: Subject | None = None, topic: Topic | None = None) -> int:
+    """A subject or topic was renamed: every item of every resource in it moves its
+    updated_at, as its Anki note's tags and deck name show the names (recall.study.decks).
+    One UPDATE; the library's subject_save and topic_save call it in their transaction."""
+    if (subject is None) == (topic is None):
+        raise ValueError("Name a subject or a topic.")
+    resources = (
+        Resource.objects.filter(subject=subject)
+        if subject
+        else Resource.objects.filter(topic=topic)
+    )
+    return StudyItem.objects.filter(resource__in=resources.values("pk")).update(
+        updated_at=timezone.now()
+    )
 
 
 def _requeue(resource: Resource, item_ids: list[int]) -> None:

@@ -66,12 +66,19 @@ def _histories(reviews: Iterable[Review]) -> dict[Hashable, list[Review]]:
     return by_card
 
 
-def _gaps(history: Sequence[Review]) -> list[int]:
-    """Days before each review of one card's history (0 for its first)."""
-    return [0] + [
-        elapsed_days(before.at, after.at)
-        for before, after in zip(history, history[1:], strict=False)
-    ]
+def card_histories(reviews: Iterable[Review]) -> list[list[tuple[Review, int]]]:
+    """Each card's reviews in the order they happened, each with its gap: whole days since
+    the card's previous review (elapsed_days; 0 for its first). Cards in the order of their
+    first review in `reviews`; a rating outside 1 to 4 raises ValueError. What training
+    items are made of (and bench/study_prediction.py's scoring)."""
+    histories = []
+    for history in _histories(reviews).values():
+        gaps = [0] + [
+            elapsed_days(before.at, after.at)
+            for before, after in zip(history, history[1:], strict=False)
+        ]
+        histories.append(list(zip(history, gaps, strict=True)))
+    return histories
 
 
 def training_items(reviews: Iterable[Review], since: datetime | None = None) -> list[FSRSItem]:
@@ -79,9 +86,9 @@ def training_items(reviews: Iterable[Review], since: datetime | None = None) -> 
     order they happened (fsrs-rs weighs later items more); with since, only for the
     reviews at or after it (their items still hold the whole history before them)."""
     dated: list[tuple[datetime, FSRSItem]] = []
-    for history in _histories(reviews).values():
+    for history in card_histories(reviews):
         steps: list[FSRSReview] = []
-        for review, gap in zip(history, _gaps(history), strict=True):
+        for review, gap in history:
             steps.append(FSRSReview(review.rating, gap))
             if gap > 0 and (since is None or review.at >= since):
                 dated.append((review.at, FSRSItem(list(steps))))
@@ -91,7 +98,7 @@ def training_items(reviews: Iterable[Review], since: datetime | None = None) -> 
 
 def long_term_count(reviews: Iterable[Review]) -> int:
     """How many reviews come at least a day after their card's previous review."""
-    return sum(1 for history in _histories(reviews).values() for gap in _gaps(history) if gap > 0)
+    return sum(1 for history in card_histories(reviews) for _, gap in history if gap > 0)
 
 
 def optimise(

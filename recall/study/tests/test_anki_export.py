@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -304,3 +305,21 @@ def test_a_new_title_updates_the_back_extra_of_the_clozes_alone(collection, tmp_
     assert cloze_note.mod == int(renamed_at.timestamp())
     heading = "Power: what were its key points?"
     assert after[heading].mod == before[heading].mod == int(MONDAY.timestamp())
+
+
+def test_a_move_to_another_topic_updates_the_notes_tags(collection, tmp_path, author, flashcards):
+    _import(collection, decks.deck_bytes([flashcards]), tmp_path / "first.apkg")
+    before = _notes(collection)["Who followed Stalin?"]
+    assert "history::the-cold-war" in before.tags
+
+    moved = dataclasses.replace(_flashcards(), topic="The Soviet Union")
+    with time_machine.travel(MONDAY + timedelta(days=1), tick=False):
+        resource_save(author, moved, resource=flashcards)
+    flashcards.refresh_from_db()
+    log = _import(collection, decks.deck_bytes([flashcards]), tmp_path / "second.apkg")
+
+    assert len(log.new) == 0 and len(log.updated) == 2  # both notes, updated in place
+    assert collection.note_count() == 2
+    after = _notes(collection)["Who followed Stalin?"]
+    assert after.id == before.id
+    assert sorted(after.tags) == ["history::the-soviet-union", "recall"]

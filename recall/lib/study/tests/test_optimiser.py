@@ -35,6 +35,18 @@ def test_items_are_made_only_at_reviews_a_day_or_more_after_the_previous():
     assert [len(item.reviews) for item in optimiser.training_items(reviews, since)] == [5]
 
 
+def test_card_histories_are_each_cards_reviews_in_order_with_their_gaps():
+    a = history("a", [1 / 6, 23, 48], [AGAIN, GOOD, GOOD, HARD])
+    b = history("b", [25], [GOOD, GOOD])
+    shuffled = [a[3], b[1], a[0], b[0], a[2], a[1]]
+    histories = optimiser.card_histories(shuffled)
+    assert [[(review.card, gap) for review, gap in card] for card in histories] == [
+        [("a", 0), ("a", 0), ("a", 0), ("a", 2)],  # 23 hours is less than a day
+        [("b", 0), ("b", 1)],
+    ]
+    assert [review for review, _ in histories[0]] == a
+
+
 def test_fsrs_rs_predicts_what_our_scheduler_predicts_for_the_same_history():
     """With the days counted as py-fsrs counts them, fsrs-rs's memory state for each
     training item's history is the scheduler's: the parameters it fits are fitted to the
