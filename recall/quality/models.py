@@ -84,7 +84,9 @@ class QualityPair(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["first", "second"], name="qualitypair_unique")
         ]
-        indexes = [models.Index(fields=["second"], name="qualitypair_second")]
+        # With ``first``: a check reads the pairs ending with a word whose first word
+        # starts with a letter as a range of the index, not a row lookup per pair.
+        indexes = [models.Index(fields=["second", "first"], name="qualitypair_second_first")]
 
     def __str__(self) -> str:
         return f"{self.first} {self.second} ({self.documents})"

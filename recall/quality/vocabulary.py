@@ -94,18 +94,47 @@ def _known_words(forms: set[str], own_words: set[str]) -> set[str]:
     return known
 
 
-def _starting(column: str, initials: set[str]) -> tuple[list[str], list[str]]:
-    """SQL for rows whose ``column`` starts with one of these letters: a range of the
-    index for an ASCII letter (in every collation the words that start with "c" sort
-    from "c" to "d"), the first letter itself otherwise."""
+# A real-word fix (recall.lib.quality.checks) is a word of four letters or more, no
+# function word, with the typed word's first letter, at most two letters longer or shorter
+# and two edits away; the pairs of the corpus that no fix of this text could use are not
+# read (or kept).
+MIN_FIX_LENGTH = 4
+
+
+def _could_fix(typed: str, word: str) -> bool:
+    """Could ``word`` be a real-word fix of ``typed`` (as far as the checks allow)?"""
+    return (
+        word[:1] == typed[:1]
+        and len(word) >= MIN_FIX_LENGTH
+        and abs(len(word) - len(typed)) <= MAX_EDIT_DISTANCE
+        and word not in STOPWORDS
+        and damerau_osa.distance(typed, word, MAX_EDIT_DISTANCE) >= 0
+    )
+
+
+def _fixable(words: Iterable[str]) -> list[str]:
+    """The words the real-word check looks at: no function word, four letters or more."""
+    return [w for w in words if w not in STOPWORDS and len(w) >= MIN_FIX_LENGTH]
+
+
+def _starting(column: str, typed: Iterable[str]) -> tuple[list[str], list[str]]:
+    """SQL for rows whose ``column`` could be a fix of one of these words: it starts with
+    the same letter (a range of the index for an ASCII letter: in every collation the
+    words that start with "c" sort from "c" to "d"; the first letter itself otherwise)
+    and has a length near theirs."""
+    lengths: dict[str, list[int]] = {}
+    for word in typed:
+        lengths.setdefault(word[:1], []).append(len(word))
     sql, params = [], []
-    for initial in sorted(initials):
+    for initial in sorted(lengths):
+        low = max(MIN_FIX_LENGTH, min(lengths[initial]) - MAX_EDIT_DISTANCE)
+        high = max(lengths[initial]) + MAX_EDIT_DISTANCE
         if initial.isascii() and initial.isalpha():
-            sql.append(f"({column} >= %s AND {column} < %s)")
-            params += [initial, chr(ord(initial) + 1)]
+            sql.append(f"({column} >= %s AND {column} < %s AND length({column}) BETWEEN %s AND %s)")
+            params += [initial, chr(ord(initial) + 1), low, high]
         else:
-            sql.append(f"substr({column}, 1, 1) = %s")
-            params.append(initial)
+            sql.append(f"(substr({column}, 1, 1) = %s AND length({column}) BETWEEN %s AND %s)")
+            params += [initial, low, high]
     return sql, params
 
 
@@ -114,39 +143,54 @@ def _pairs(
 ) -> set[tuple[str, str]]:
     """The pairs other resources write that a check of a text with these adjacent pairs
     may ask about: the text's own pairs (are they usual?) and, beside each of its words
-    that is no function word, the pairs whose other word starts with the same letter as
-    the word the text has there (a real-word fix keeps the first letter)."""
+    that is no function word, the pairs whose other word could be a real-word fix of the
+    word the text has there."""
     after: dict[str, set[str]] = {}  # a word of the text: the words that follow it there
     before: dict[str, set[str]] = {}
     for a, b in text_pairs:
         after.setdefault(a, set()).add(b)
         before.setdefault(b, set()).add(a)
     # One indexed lookup per word: its pairs whose other word is one the text has there,
-    # or (beside a content word) starts with the same letter as one.
+    # or (beside a content word) could be a fix of one.
     # Plain SQL: a few hundred small indexed lookups, where the ORM would cost more than
     # the database does.
     table = QualityPair._meta.db_table
     select = f"SELECT first, second, documents FROM {table} WHERE "  # noqa: S608 - ours
-    queries = []
+    # (SQL, its parameters, the words the text has there, the words there a fix may
+    # replace, the column of a row that holds the other word)
+    queries: list[tuple[str, list, set[str], list[str], int]] = []
     for word, others in after.items():
         sql = [f"second IN ({', '.join(['%s'] * len(others))})"]
         params = sorted(others)
-        if word not in STOPWORDS:
-            ranges, range_params = _starting("second", {other[:1] for other in others})
-            sql += ranges
-            params += range_params
-        queries.append((f"first = %s AND ({' OR '.join(sql)})", [word, *params]))
+        typed = [] if word in STOPWORDS else _fixable(others)
+        ranges, range_params = _starting("second", typed)
+        queries.append(
+            (
+                f"first = %s AND ({' OR '.join(sql + ranges)})",
+                [word, *params, *range_params],
+                others,
+                typed,
+                1,
+            )
+        )
     for word, others in before.items():
-        if word not in STOPWORDS:
-            ranges, params = _starting("first", {other[:1] for other in others})
-            queries.append((f"second = %s AND ({' OR '.join(ranges)})", [word, *params]))
+        typed = [] if word in STOPWORDS else _fixable(others)
+        ranges, params = _starting("first", typed)
+        if ranges:
+            queries.append(
+                (f"second = %s AND ({' OR '.join(ranges)})", [word, *params], set(), typed, 0)
+            )
     pairs: set[tuple[str, str]] = set()
     with connection.cursor() as cursor:
-        for where, params in queries:
+        for where, params, others, typed, column in queries:
             cursor.execute(select + where, params)
-            for first, second, n in cursor.fetchall():
-                if n - ((first, second) in own_pairs) >= 1:
-                    pairs.add((first, second))
+            for row in cursor.fetchall():
+                pair, other = row[:2], row[column]
+                # Keep what the check asks about: the text's own pairs and possible fixes.
+                if row[2] - (pair in own_pairs) >= 1 and (
+                    other in others or any(_could_fix(t, other) for t in typed)
+                ):
+                    pairs.add(pair)
     return pairs
 
 
@@ -201,7 +245,8 @@ def vocabulary_for(
     return Vocabulary(
         shipped_entries(),
         corpus_words=corpus_words,
-        corpus_pairs=_pairs(document_terms(title, cards)[1], own_pairs),
+        # Sorted: a real-word fix's ties go to the first pair read, the same every time.
+        corpus_pairs=sorted(_pairs(document_terms(title, cards)[1], own_pairs)),
     )
 
 

@@ -165,6 +165,20 @@ def test_a_check_reads_only_what_its_text_needs():
     assert not any(word.startswith("quexil") for word in vocabulary.right)
 
 
+def test_a_check_reads_only_the_pairs_a_fix_could_use():
+    publish("One", "- A military alliance, a military allowance, a military academy.")
+    publish("Two", "- The military alliances of the military age.")
+
+    vocabulary = vocabulary_for(None, "Mine", [("", "- They formed a military allowanse.")])
+
+    # Words two edits from "allowanse", with its first letter, may be its fix; the text's
+    # own pairs are read as they are; "academy", "age" and "alliances" (three edits) could
+    # fix nothing here.
+    assert vocabulary.pair_count("military", "allowance") == 1
+    assert vocabulary.pair_count("a", "military") == 1
+    assert not {"academy", "age", "alliances"} & set(vocabulary.right["military"])
+
+
 def test_the_module_keeps_nothing_of_the_corpus():
     publish("One", "- The zorblat treaty.")
     publish("Two", "- The zorblat treaty.")
