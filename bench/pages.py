@@ -350,6 +350,9 @@ def bench_otterwiki(work: Path, setup: dict, duration: int, rows: list) -> None:
         "SITE_NAME = 'Bench'\n"
     )
     env = {**os.environ, "OTTERWIKI_SETTINGS": str(settings)}
+    # Create its database once: two workers booting at once both create its tables, and
+    # the second fails ("table preferences already exists").
+    subprocess.run([python, "-c", "import otterwiki.server"], env=env, cwd=home, check=True)
     bind = f"127.0.0.1:{PORTS['otterwiki']}"
     server = start(
         [python, "-m", "gunicorn", "-w", str(WORKERS), "-b", bind, "otterwiki.server:app"],
