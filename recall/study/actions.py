@@ -24,8 +24,7 @@ from recall.lib.study import cloze, quiz, scheduling
 from recall.lib.study.cram import CRAM_DAYS
 from recall.library.models import Resource, Revision, Subject, Topic, name_slug
 
-from .cram import _window as cram_window
-from .cram import cram_states, exam_for_item
+from .cram import cram_states, exam_for_item, in_cram_window
 from .due import DUE_PAGE, _Rows, due_states, new_items, queue_context, queue_counts
 from .models import (
     ExamDate,
@@ -415,8 +414,7 @@ def cards_due_for(user: AbstractBaseUser, now: datetime | None = None) -> StudyQ
     # be in cram window, then today's answers with the count of due cards up to the cap.
     profile, exams = queue_context(user, now)
     zone = profile_zone(profile)
-    first, last = cram_window(now, zone)
-    exams = [exam for exam in exams if first <= exam.date <= last]  # as cramming_exams
+    exams = in_cram_window(exams, now, zone)
     since = day_start(now, zone)
     reviewed_today, new_today, due_counted = queue_counts(user, since, now, profile.reviews_per_day)
     allowance = max(profile.reviews_per_day - reviewed_today, 0)

@@ -24,6 +24,12 @@ def _window(now: datetime, zone: tzinfo) -> tuple[date, date]:
     return today + timedelta(days=1), today + timedelta(days=CRAM_DAYS)
 
 
+def in_cram_window(exams: list[ExamDate], now: datetime, zone: tzinfo) -> list[ExamDate]:
+    """The exams, already read, whose cram window contains now (as cramming_exams)."""
+    first, last = _window(now, zone)
+    return [exam for exam in exams if first <= exam.date <= last]
+
+
 def cramming_exams(user: AbstractBaseUser, now: datetime, zone: tzinfo) -> list[ExamDate]:
     first, last = _window(now, zone)
     return list(ExamDate.objects.filter(user=user, date__gte=first, date__lte=last))
