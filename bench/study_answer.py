@@ -6,7 +6,8 @@
 Makes (once per database) a student who studies 20 resources of 100 study items, logs
 them in (a session cookie, as a browser has after logging in, and a CSRF token), and
 starts gunicorn as `make serve` runs it (recall.operations.gunicorn_conf, DEBUG off,
-JSON access log) with GUNICORN_WORKERS=1. Then --clients separate processes (the load
+JSON access log, its threads: GUNICORN_THREADS, else the default) with GUNICORN_WORKERS=1.
+Then --clients separate processes (the load
 generator, not the server's process) POST answers for --seconds, each waiting for its
 answer before sending the next: the review page's form post, `POST /study/review/<id>/`
 with `rating` and `duration_ms`, answered with a redirect to the next question once
@@ -15,11 +16,11 @@ state and written the log, in one transaction. Items are answered round-robin, s
 run mixes first answers (new review states) with later ones (FSRS updates). With --api
 the same through `POST /api/v1/study/items/<id>/reviews` with a bearer token and JSON.
 
-gunicorn's default sync worker closes each connection after its response, so every
-request opens a new TCP connection (on the loopback), as a client of a sync worker
-behind nginx does. Reports answers a second, latency p50/p95/p99, errors, that the log
-grew by as many answers, and the load average (other processes share the CPUs); prints a
-table and writes bench/results/study_answer-<db>[-api].json. Target: >= 300 a second.
+Every request opens a new TCP connection (on the loopback) and closes it after its
+response, as nginx in front of gunicorn does by default. Reports answers a second, latency
+p50/p95/p99, errors, that the log grew by as many answers, and the load average (other
+processes share the CPUs); prints a table and writes
+bench/results/study_answer-<db>[-api].json. Target: >= 300 a second.
 """
 
 from __future__ import annotations
@@ -151,6 +152,13 @@ def start_server(port: int) -> subprocess.Popen:
     return server
 
 
+def server_threads() -> int:
+    """The threads of each gunicorn worker, as gunicorn_conf reads them from this environment."""
+    from recall.operations import gunicorn_conf
+
+    return gunicorn_conf.threads
+
+
 def worker_cpu_seconds(master: int) -> float:
     """CPU time (user + system) of gunicorn's worker processes, the children of master."""
     total = 0.0
@@ -249,6 +257,7 @@ def main() -> None:
         "database": setup["database"],
         "path": "api" if args.api else "form",
         "clients": args.clients,
+        "threads": server_threads(),
         "seconds": args.seconds,
         "answers": len(answered),
         "errors": errors,
@@ -274,12 +283,12 @@ def main() -> None:
         "target_per_second": TARGET_PER_SECOND,
     }
     print(
-        f"{'db':<10} {'path':<5} {'clients':>7} {'answers/s':>9} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'p99 ms':>7} {'errors':>6} {'logged':>7} {'cpu ms':>6} {'1 core/s':>8} {'load':>5}"
-        "  target"
+        f"{'db':<10} {'path':<5} {'clients':>7} {'threads':>7} {'answers/s':>9} {'p50 ms':>7} "
+        f"{'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'logged':>7} {'cpu ms':>6} {'1 core/s':>8} "
+        f"{'load':>5}  target"
     )
     print(
-        f"{result['database']:<10} {result['path']:<5} {args.clients:>7} "
+        f"{result['database']:<10} {result['path']:<5} {args.clients:>7} {result['threads']:>7} "
         f"{result['per_second']:>9} {result['p50_ms']!s:>7} {result['p95_ms']!s:>7} "
         f"{result['p99_ms']!s:>7} {errors:>6} {logged:>7} "
         f"{result['worker_cpu_ms_per_answer']:>6} {result['one_core_capacity_per_second']!s:>8} "

@@ -42,3 +42,19 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class RateCounter(models.Model):
+    """The API's request count in the current minute of one address or token (admission.py).
+
+    One row a key, updated in place by one upsert a request. On PostgreSQL the table is
+    UNLOGGED (migration 0002): a request's count commits without waiting for the WAL to
+    reach the disk, and a crash empties the counts, which only restarts the minutes.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    window_end = models.BigIntegerField()  # Unix time the counted window ends at
+    count = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} until {self.window_end}"

@@ -472,6 +472,37 @@ def _answer_sql() -> str:
     ).format(**names)
 
 
+@functools.cache
+def _field_order(model: type, names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+
+
+def _partial(model: type, alias: str | None, **values) -> object:
+    """An instance of just these fields (attribute names) as from_db makes one from a
+    partial row: the other fields deferred, as with .only(), so that reading one queries
+    it rather than giving a made-up default. Model.__init__ with keywords fills in every
+    field's default and took a tenth of an answer's CPU (bench/study_answer.py)."""
+    names = _field_order(model, tuple(values))
+    return model.from_db(alias, names, [values[name] for name in names])
+
+
+def _default_profile(user: AbstractBaseUser) -> StudyProfile:
+    """The study settings of a user who never saved theirs (unsaved): the defaults of
+    what review_answer reads."""
+    field = StudyProfile._meta.get_field
+    profile = _partial(
+        StudyProfile,
+        None,
+        user_id=user.pk,
+        **{name: field(name).get_default() for name in _PROFILE_READ},
+    )
+    profile._state.adding = True
+    return profile
+
+
+_PROFILE_READ = ("desired_retention", "time_zone", "fsrs_parameters")
+
+
 def _answer_context(
     user: AbstractBaseUser, item_id: int, now: datetime
 ) -> tuple[StudyItem, bool, StudyProfile, bool]:
@@ -495,22 +526,38 @@ def _answer_context(
     resource_id, retired_at, item_hidden, status, resource_hidden, author_id = row[:6]
     topic_id, subject_id, topic_approved, subject_approved, studied = row[6:11]
     retention, zone, parameters, maybe_exam = row[11:]
-    resource = Resource(
-        pk=resource_id,
+    alias = connection.alias
+    resource = _partial(
+        Resource,
+        alias,
+        id=resource_id,
         status=status,
         is_hidden=bool(resource_hidden),
         author_id=author_id,
-        topic=Topic(pk=topic_id, is_approved=bool(topic_approved)),
-        subject=Subject(pk=subject_id, is_approved=bool(subject_approved)),
+        topic_id=topic_id,
+        subject_id=subject_id,
     )
-    item = StudyItem(
-        pk=item_id, resource=resource, retired_at=retired_at, is_hidden=bool(item_hidden)
+    resource.topic = _partial(Topic, alias, id=topic_id, is_approved=bool(topic_approved))
+    resource.subject = _partial(Subject, alias, id=subject_id, is_approved=bool(subject_approved))
+    item = _partial(
+        StudyItem,
+        alias,
+        id=item_id,
+        resource_id=resource_id,
+        retired_at=retired_at,
+        is_hidden=bool(item_hidden),
     )
-    profile = StudyProfile(user=user)
-    if retention is not None:
-        profile.desired_retention, profile.time_zone = retention, zone
-        profile.fsrs_parameters = (
-            json.loads(parameters) if isinstance(parameters, str) else parameters
+    item.resource = resource
+    if retention is None:
+        profile = _default_profile(user)
+    else:
+        profile = _partial(
+            StudyProfile,
+            alias,
+            user_id=user.pk,
+            desired_retention=retention,
+            time_zone=zone,
+            fsrs_parameters=json.loads(parameters) if isinstance(parameters, str) else parameters,
         )
     return item, bool(studied), profile, bool(maybe_exam)
 
@@ -598,25 +645,26 @@ def _answer_state(user: AbstractBaseUser, item: StudyItem, plain: bool) -> Revie
     return None if row is None else _STATE_ROWS.reader()(row, 0)
 
 
-def _save_answer(state: ReviewState, log: ReviewLog, plain: bool) -> None:
-    """The state's save and the log's creation, as Model.save() writes them (each field's
-    get_db_prep_save: the same UTC timestamps and JSON) in plain SQL, or through the ORM."""
+def _save_answer(state: ReviewState, log: dict, plain: bool) -> None:
+    """The state's save and the log's creation (log: its fields' values by name), as
+    Model.save() writes them (each field's get_db_prep_save: the same UTC timestamps and
+    JSON) in plain SQL, or through the ORM."""
+    log_field = ReviewLog._meta.get_field
     if not plain:
         state.save()
-        log.save(force_insert=True)
+        ReviewLog(**{log_field(name).attname: value for name, value in log.items()}).save(
+            force_insert=True
+        )
         return
     _, update, insert_state, insert_log = _answer_write_sql(
         connection.vendor, connection.features.has_select_for_update
     )
-    state_field, log_field = ReviewState._meta.get_field, ReviewLog._meta.get_field
+    state_field = ReviewState._meta.get_field
     values = [
         state_field(name).get_db_prep_save(getattr(state, name), connection)
         for name in _STATE_WRITTEN
     ]
-    log_values = [
-        log_field(name).get_db_prep_save(getattr(log, log_field(name).attname), connection)
-        for name in _LOG_WRITTEN
-    ]
+    log_values = [log_field(name).get_db_prep_save(log[name], connection) for name in _LOG_WRITTEN]
     with connection.cursor() as cursor:
         updated = False
         if state.pk is not None:
@@ -682,17 +730,17 @@ def review_answer(
         state.reps += 1
         if rating == scheduling.AGAIN and before is not None and before.state == scheduling.REVIEW:
             state.lapses += 1
-        log = ReviewLog(
-            user=user,
-            item=item,
-            rating=rating,
-            reviewed_at=now,
-            duration_ms=duration_ms,
-            was_new=before is None,
-            is_cram=is_cram,
-            state_before=before.to_dict() if before else None,
-            state_after=after.to_dict(),
-        )
+        log = {
+            "user": user.pk,
+            "item": item.pk,
+            "rating": rating,
+            "reviewed_at": now,
+            "duration_ms": duration_ms,
+            "was_new": before is None,
+            "is_cram": is_cram,
+            "state_before": before.to_dict() if before else None,
+            "state_after": after.to_dict(),
+        }
         _save_answer(state, log, plain)
         if before is None:
             _no_new_left(user, item.resource_id)

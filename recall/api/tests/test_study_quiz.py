@@ -60,9 +60,9 @@ def test_a_quiz_needs_a_token_and_a_readable_resource(api, token, other_token, s
 def test_multiple_choice_gives_what_the_quiz_page_gives(
     api, client, other, other_token, stalin, django_assert_num_queries
 ):
-    # the token with its user, its last use, the resource, the questions, is-moderator
-    # (what the user may read), the subject's answers
-    with django_assert_num_queries(6):
+    # the token with its user, its last use, the token's rate count, the resource, the
+    # questions, is-moderator (what the user may read), the subject's answers
+    with django_assert_num_queries(7):
         response = api.get(f"{quiz_url(stalin)}?mode=choice&seed=5", token=other_token)
 
     assert response.status_code == 200, response.content
