@@ -1,6 +1,7 @@
 """Requests per second and latency of Recall's pages, beside nginx and two peers.
 
     python bench/pages.py [--resources 100000] [--duration 10] [--work-dir /tmp/recall-bench]
+                          [--threads N] [--skip-peers] [--only-resource] [--port-base 18401]
 
 In one run, each server alone on the machine, load from wrk (Debian's `wrk`) in a separate
 process at 32 and at 2 connections:
@@ -17,6 +18,16 @@ process at 32 and at 2 connections:
 * An Otter Wiki (PyPI otterwiki) and Wagtail 7.0 LTS, each in its own venv under
   --work-dir, each with 2 gunicorn workers, serving a page holding the same note.
 
+For each row served by gunicorn (Recall's and the peers'), its workers' CPU time (user +
+system, from /proc) per request served: a figure a busy machine disturbs less than
+requests a second.
+
+Every server runs the same gunicorn worker: by default the sync worker, which closes the
+connection after each response (wrk opens a new one for every request); --threads N (more
+than 1) runs Recall and both peers with the gthread worker (N threads a worker,
+keep-alive) instead, whatever gunicorn_conf's own default. --only-resource measures the
+resource page alone (the figures the targets are about), --skip-peers leaves the peers out.
+
 Then the peak memory (VmHWM) of each Recall worker after serving every page, an
 author's editor with the quality checks open, and searches. Prints a table, writes
 bench/results/pages.json. Needs wrk and nginx: `apt-get install -y wrk nginx`.
@@ -31,6 +42,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -45,6 +57,21 @@ RESULTS = ROOT / "bench" / "results" / "pages.json"
 WORKERS = 2
 CONNECTIONS = (32, 2)
 PORTS = {"recall": 18401, "nginx": 18402, "otterwiki": 18403, "wagtail": 18404}
+
+
+def use_ports(base: int) -> None:
+    """The four servers' ports from base on, each checked free: a server already there
+    (another bench) would answer in place of the one measured."""
+    for offset, name in enumerate(PORTS):
+        port = base + offset
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                sys.exit(f"pages.py: port {port} is in use; pick others with --port-base")
+        PORTS[name] = port
+
+
 PEER_REQUIREMENTS = {
     "otterwiki": ["otterwiki", "gunicorn"],
     "wagtail": ["wagtail>=7.0,<7.1", "gunicorn"],
@@ -136,14 +163,40 @@ def worker_memory(master: int) -> list[dict]:
     return found
 
 
-def measure(name: str, url: str, duration: int, headers: dict[str, str], rows: list) -> None:
+def workers_cpu_seconds(master: int) -> float:
+    """User + system CPU time of the master's children (the gunicorn workers) so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def measure(
+    name: str,
+    url: str,
+    duration: int,
+    headers: dict[str, str],
+    rows: list,
+    master: int | None = None,
+) -> None:
+    """wrk at each of CONNECTIONS; with master (a gunicorn master's pid), also its workers'
+    CPU milliseconds per request served."""
     for connections in CONNECTIONS:
+        cpu_before = workers_cpu_seconds(master) if master else 0.0
         result = wrk(url, connections, duration, headers)
+        if master and result["rps"]:
+            spent = workers_cpu_seconds(master) - cpu_before
+            result["cpu_ms"] = round(1000 * spent / (result["rps"] * duration), 3)
         row = {"server": name, "url": url, "connections": connections, **result}
+        row["load"] = round(os.getloadavg()[0], 2)
         rows.append(row)
+        cpu = f"{result['cpu_ms']:.2f}" if "cpu_ms" in result else "-"
+        p50, p99 = (result[k] if result[k] is not None else "-" for k in ("p50_ms", "p99_ms"))
         print(
-            f"{name:<42} {connections:>4} {result['rps']:>10,.0f} {result['p50_ms']:>8} "
-            f"{result['p99_ms']:>8} {result['errors']:>6}",
+            f"{name:<42} {connections:>4} {result['rps']:>10,.0f} {p50:>8} "
+            f"{p99:>8} {result['errors']:>6} {cpu:>7} {row['load']:>5}",
             flush=True,
         )
 
@@ -151,9 +204,17 @@ def measure(name: str, url: str, duration: int, headers: dict[str, str], rows: l
 # --- Recall --------------------------------------------------------------------------------
 
 
+# gunicorn's worker for every server alike (main() sets it from --threads).
+SERVER_OPTIONS: list[str] = []
+
+
 def recall_env(database: Path) -> dict:
+    env = dict(os.environ)
+    if SERVER_OPTIONS:
+        # After gunicorn_conf: options from GUNICORN_CMD_ARGS override the config file's.
+        env["GUNICORN_CMD_ARGS"] = " ".join(SERVER_OPTIONS)
     return {
-        **os.environ,
+        **env,
         "DATABASE_URL": f"sqlite:///{database}",
         "DEBUG": "false",
         "HOST": "127.0.0.1",
@@ -222,7 +283,13 @@ def prepare_recall(work: Path, resources: int, database: Path | None) -> tuple[P
 
 
 def bench_recall(
-    work: Path, database: Path, setup: dict, duration: int, rows: list, quality: bool = True
+    work: Path,
+    database: Path,
+    setup: dict,
+    duration: int,
+    rows: list,
+    quality: bool = True,
+    only_resource: bool = False,
 ) -> dict:
     base = f"http://127.0.0.1:{PORTS['recall']}"
     server = start(gunicorn_command(PYTHON), recall_env(database), log=work / "recall-gunicorn.log")
@@ -234,16 +301,23 @@ def bench_recall(
             "topic": setup["topic"],
             "resource": setup["resource"],
         }
+        if only_resource:
+            pages = {"resource": setup["resource"]}
         readers = {
             "anonymous": {"Cookie": f"sessionid={setup['anonymous_session']}"},
             "logged in": {"Cookie": f"sessionid={setup['reader_session']}"},
         }
+        # The anonymous reader has opened the resource (their view counted): a reader
+        # paging through the site, not an empty session Django would delete.
+        wait_for(base + setup["resource"], readers["anonymous"])
         for reader, headers in readers.items():
             for page, path in pages.items():
-                wait_for(base + path, headers)  # the first request counts the view
-                measure(f"Recall {page}, {reader}", base + path, duration, headers, rows)
+                for _ in range(2 * WORKERS):  # the view counted, the page stored, in each
+                    wait_for(base + path, headers)
+                name = f"Recall {page}, {reader}"
+                measure(name, base + path, duration, headers, rows, server.pid)
         first_visit = "Recall resource, anonymous first visit"
-        measure(first_visit, base + setup["resource"], duration, {}, rows)
+        measure(first_visit, base + setup["resource"], duration, {}, rows, server.pid)
         after_pages = worker_memory(server.pid)
         # The pages that load the heavy dictionaries: searches (the spelling corrector)
         # and an author's editor with the quality checks open.
@@ -355,7 +429,8 @@ def bench_otterwiki(work: Path, setup: dict, duration: int, rows: list) -> None:
     subprocess.run([python, "-c", "import otterwiki.server"], env=env, cwd=home, check=True)
     bind = f"127.0.0.1:{PORTS['otterwiki']}"
     server = start(
-        [python, "-m", "gunicorn", "-w", str(WORKERS), "-b", bind, "otterwiki.server:app"],
+        [python, "-m", "gunicorn", "-w", str(WORKERS), *SERVER_OPTIONS, "-b", bind]
+        + ["otterwiki.server:app"],
         env,
         cwd=home,
         log=work / "otterwiki.log",
@@ -364,7 +439,7 @@ def bench_otterwiki(work: Path, setup: dict, duration: int, rows: list) -> None:
         url = f"http://{bind}/Note"
         body = wait_for(url)
         assert setup["title"].encode() in body, "Otter Wiki does not show the note"
-        measure("An Otter Wiki note page", final_url(url), duration, {}, rows)
+        measure("An Otter Wiki note page", final_url(url), duration, {}, rows, server.pid)
     finally:
         stop(server)
 
@@ -479,7 +554,8 @@ def bench_wagtail(work: Path, setup: dict, duration: int, rows: list) -> None:
     )
     bind = f"127.0.0.1:{PORTS['wagtail']}"
     server = start(
-        [python, "-m", "gunicorn", "-w", str(WORKERS), "-b", bind, "wsgi:application"],
+        [python, "-m", "gunicorn", "-w", str(WORKERS), *SERVER_OPTIONS, "-b", bind]
+        + ["wsgi:application"],
         env,
         cwd=site,
         log=work / "wagtail.log",
@@ -488,7 +564,7 @@ def bench_wagtail(work: Path, setup: dict, duration: int, rows: list) -> None:
         url = f"http://{bind}/note/"
         body = wait_for(url)
         assert setup["title"].encode() in body, "Wagtail does not show the note"
-        measure("Wagtail 7.0 note page", final_url(url), duration, {}, rows)
+        measure("Wagtail 7.0 note page", final_url(url), duration, {}, rows, server.pid)
     finally:
         stop(server)
 
@@ -536,7 +612,21 @@ def main() -> None:
     parser.add_argument(
         "--database", type=Path, help="an existing SQLite file to serve instead of a corpus"
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads a gunicorn worker, for Recall and the peers alike: 1 the sync worker, "
+        "more the gthread worker (whatever gunicorn_conf's default)",
+    )
+    parser.add_argument("--only-resource", action="store_true", help="Recall's resource page alone")
+    parser.add_argument(
+        "--port-base", type=int, default=18401, help="the servers' ports: this one and the 3 next"
+    )
     args = parser.parse_args()
+    use_ports(args.port_base)
+    worker = "gthread" if args.threads > 1 else "sync"
+    SERVER_OPTIONS[:] = ["--worker-class", worker, "--threads", str(max(args.threads, 1))]
     for tool in ("wrk", "nginx"):
         if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
             sys.exit(f"pages.py needs {tool}: apt-get install -y wrk nginx")
@@ -545,10 +635,16 @@ def main() -> None:
     database, setup = prepare_recall(work, args.resources, args.database)
 
     rows: list[dict] = []
-    header = ("server and page", "conns", "req/s", "p50 ms", "p99 ms", "errors")
-    print("{:<42} {:>4} {:>10} {:>8} {:>8} {:>6}".format(*header))
+    header = ("server and page", "conns", "req/s", "p50 ms", "p99 ms", "errors", "CPU ms", "load")
+    print("{:<42} {:>4} {:>10} {:>8} {:>8} {:>6} {:>7} {:>5}".format(*header))
     memory = bench_recall(
-        work, database, setup, args.duration, rows, quality=not args.skip_quality_check
+        work,
+        database,
+        setup,
+        args.duration,
+        rows,
+        quality=not args.skip_quality_check,
+        only_resource=args.only_resource,
     )
     page = wait_for_static_copy(work, database, setup)
     bench_nginx(work, page, args.duration, rows)
@@ -572,6 +668,7 @@ def main() -> None:
     result = {
         "resources": args.resources,
         "workers": WORKERS,
+        "gunicorn_options": SERVER_OPTIONS,
         "duration_s": args.duration,
         "rows": rows,
         "memory": memory,

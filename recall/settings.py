@@ -140,7 +140,8 @@ MIDDLEWARE = [
     "recall.operations.page_cache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the session's user read in one plain query (sessions.py).
+    "recall.operations.sessions.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -170,6 +171,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "recall.accounts.context_processors.roles",
             ],
+            # {% url %} and {% static %} whose results each worker remembers.
+            "builtins": ["recall.library.templatetags.cached_urls"],
         },
     },
 ]

@@ -6,6 +6,7 @@ sanitising and limits live in one place.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -318,17 +319,27 @@ def resource_record_view(resource: Resource, session: SessionBase) -> bool:
     return counted
 
 
+def view_counted_recently(
+    session: Mapping | SessionBase, pk: int, now: float | None = None
+) -> bool:
+    """Whether this session's view of resource pk was counted less than VISIT_WINDOW ago
+    (session: a session, or a session's decoded data)."""
+    last = session.get(_SEEN_SESSION_KEY, {}).get(str(pk))
+    if now is None:
+        now = timezone.now().timestamp()
+    return last is not None and now - last < VISIT_WINDOW.total_seconds()
+
+
 def resource_record_view_by_pk(pk: int, session: SessionBase) -> bool:
     """resource_record_view for a page served from the page cache, which knows the pk alone.
 
     A queryset update, not a save: a view is not a change that makes cached pages stale.
     """
     now = timezone.now().timestamp()
+    if view_counted_recently(session, pk, now):
+        return False
     seen: dict[str, float] = dict(session.get(_SEEN_SESSION_KEY, {}))
     key = str(pk)
-    last = seen.get(key)
-    if last is not None and now - last < VISIT_WINDOW.total_seconds():
-        return False
     seen[key] = now
     if len(seen) > _SEEN_LIMIT:
         seen = dict(sorted(seen.items(), key=lambda item: item[1])[-_SEEN_LIMIT:])

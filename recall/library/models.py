@@ -9,12 +9,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from recall.accounts.roles import is_moderator
 from recall.lib import resource_text
+from recall.lib.urls import cached_reverse
 
 
 def name_slug(name: str, fallback: str) -> str:
@@ -39,7 +39,7 @@ class Subject(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("library:subject", args=[self.slug])
+        return cached_reverse("library:subject", [self.slug])
 
 
 class TopicQuerySet(models.QuerySet):
@@ -69,7 +69,7 @@ class Topic(models.Model):
         return f"{self.subject.name} › {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("library:topic", args=[self.subject.slug, self.slug])
+        return cached_reverse("library:topic", [self.subject.slug, self.slug])
 
 
 # The codes the importer's parse_level() produces, with their display names.
@@ -195,10 +195,10 @@ class Resource(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("library:resource", args=[self.slug])
+        return cached_reverse("library:resource", [self.slug])
 
     def get_all_cards_url(self) -> str:
-        return reverse("library:resource_all_cards", args=[self.slug])
+        return cached_reverse("library:resource_all_cards", [self.slug])
 
     def card_url(self, number: int) -> str:
         return f"{self.get_absolute_url()}?card={number}"

@@ -18,28 +18,48 @@ A resource page served from the cache still counts the reader's view (the sessio
 window, as on a rendered page); the view count printed on a stored page is the one at the
 time it was rendered, until the page is rendered again (RECALL_PAGE_CACHE_SECONDS at most).
 
+Before Django: StoredPages (recall/wsgi.py) serves a stored page to a reader who is
+surely anonymous without building a request or running the middleware: GET or HEAD, no
+htmx, no messages cookie, and either no session at all (not on a resource page, where a
+new reader's view is counted) or an anonymous session without messages whose view of
+this resource was already counted in this visit. Everything else, and anything it is not
+sure of, goes to Django as before (which serves from the cache itself when it can). It
+adds what the middleware outside AnonymousPageCacheMiddleware adds (SecurityMiddleware's
+headers, Vary: Cookie) and never writes.
+
 Each gunicorn worker has its own in-memory cache, so several workers need a shared cache
 for the version to be shared: the database cache (the default) or Redis (REDIS_URL).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import logging
+import pickle
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db import transaction
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import get_path_info, get_script_name
+from django.db import close_old_connections, connections, router, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.http.cookie import parse_cookie
+from django.middleware.security import SecurityMiddleware
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "recall:page-cache:version"
 _PAGE_KEY = "recall:page-cache:page:"
@@ -66,6 +86,35 @@ def content_changed() -> None:
     transaction.on_commit(_new_version)
 
 
+def _read_many(keys: list[str]) -> dict:
+    """cache.get_many(keys); for the database cache, with one plain query and without
+    Django's checks of the keys (ours, made here) and its per-row date conversion (the
+    expiry is compared in SQL): those took most of a stored page's CPU. Expired entries
+    are left for the cache's own culling."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if type(backend) is not DatabaseCache:
+        return cache.get_many(keys)
+    stored_keys = {backend.make_key(key): key for key in keys}
+    connection = connections[router.db_for_read(backend.cache_model_class) or "default"]
+    sql = _cache_select_sql(connection.ops.quote_name(backend._table), len(keys))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*stored_keys, now])
+        rows = cursor.fetchall()
+    process_clob = connection.ops.process_clob
+    return {
+        stored_keys[key]: pickle.loads(base64.b64decode(process_clob(value).encode()))  # noqa: S301 (our own cache)
+        for key, value in rows
+    }
+
+
+@lru_cache(maxsize=8)
+def _cache_select_sql(table: str, count: int) -> str:
+    # Only the table name (from settings) is formatted in; values are parameters.
+    marks = ", ".join(["%s"] * count)
+    return f"SELECT cache_key, value FROM {table} WHERE cache_key IN ({marks}) AND expires > %s"  # noqa: S608
+
+
 def _new_version(request: HttpRequest | None = None) -> str:
     version = f"{time.time_ns():x}"
     cache.set(VERSION_KEY, version, timeout=None)
@@ -82,7 +131,7 @@ def prefetch(request: HttpRequest, derived: list[str], fragments: list[str] = ()
     """Read the content version with these while_unchanged() values and shared_html()
     fragments in one cache call; the calls given the same request then read no more."""
     keys = [VERSION_KEY, *map(_derived_key, derived), *map(_fragment_key, fragments)]
-    found = cache.get_many(keys)
+    found = _read_many(keys)
     remembered = getattr(request, _FOUND, None)
     if remembered is None:
         remembered = {}
@@ -94,7 +143,7 @@ def _read(keys: list[str], request: HttpRequest | None) -> dict:
     remembered = getattr(request, _FOUND, None)
     if remembered is not None and all(key in remembered for key in keys):
         return {key: remembered[key] for key in keys if remembered[key] is not None}
-    return cache.get_many(keys)
+    return _read_many(keys)
 
 
 def _derived_key(name: str) -> str:
@@ -175,7 +224,11 @@ def code_release() -> str:
 
 
 def _page_key(request: HttpRequest) -> str:
-    digest = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+    return _page_key_for(request.get_full_path())
+
+
+def _page_key_for(full_path: str) -> str:
+    digest = hashlib.blake2b(full_path.encode(), digest_size=16).hexdigest()
     return f"{_PAGE_KEY}{code_release()}:{digest}"
 
 
@@ -230,9 +283,10 @@ class AnonymousPageCacheMiddleware:
         ):
             return self.get_response(request)
         key = _page_key(request)
-        found = cache.get_many([VERSION_KEY, key])
+        found = _read_many([VERSION_KEY, key])
         version, entry = found.get(VERSION_KEY), found.get(key)
         if version is not None and entry is not None and entry["version"] == version:
+            request.get_host()  # a host not allowed: Django's 400, as for a rendered page
             return self._stored_response(request, entry)
         if version is None:
             version = _new_version()
@@ -244,6 +298,10 @@ class AnonymousPageCacheMiddleware:
             and match.view_name in CACHED_PAGES
             and _storable(request, response)
         ):
+            # The page depends on the cookie (anonymous or not): say so on every copy,
+            # whichever way it is served (SessionMiddleware adds it only when the session
+            # was read, which a reader without a session cookie skips).
+            patch_vary_headers(response, ("Cookie",))
             entry = {
                 "version": version,
                 "headers": list(response.headers.items()),
@@ -263,6 +321,162 @@ class AnonymousPageCacheMiddleware:
 
             resource_record_view_by_pk(entry["resource"], request.session)
         return response
+
+
+# --- before Django -------------------------------------------------------------------------
+
+
+class _Request(HttpRequest):
+    """The little of a request StoredPages needs (host, scheme, full path), from environ,
+    with Django's own rules for them (HttpRequest's methods; not its __init__, which
+    makes the empty GET, POST and FILES a whole request needs)."""
+
+    def __init__(self, environ: dict, path_info: str, cookies: dict[str, str]):
+        self.environ = self.META = environ
+        self.method = environ["REQUEST_METHOD"]
+        self.path_info = path_info
+        script_name = get_script_name(environ)
+        self.path = "{}/{}".format(script_name.rstrip("/"), path_info.replace("/", "", 1))
+        self.COOKIES = cookies
+
+    def _get_scheme(self) -> str:
+        return self.environ.get("wsgi.url_scheme", "http")
+
+
+_NO_SESSION: dict = {}  # a reader without a session cookie
+
+
+class StoredPages:
+    """A WSGI layer before Django: a stored page for a reader who is surely anonymous, with
+    two cache reads at most and no writes (see the module docstring); anything else to
+    the Django application it wraps."""
+
+    def __init__(self, application: Callable):
+        self.application = application
+        # The headers SecurityMiddleware adds outside the page cache middleware (read
+        # from settings once, as Django's handler does).
+        self.security = SecurityMiddleware(lambda request: None)
+        # A stored page's final headers, by its key, content version and scheme.
+        self.headers: dict[tuple[str, str, bool], list[tuple[str, str]]] = {}
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        try:
+            stored = self.stored(environ)
+        except Exception:
+            # Not sure: Django answers (a broken connection, a cache that is down).
+            logger.warning("StoredPages: passing the request to Django", exc_info=True)
+            stored = None
+        if stored is None:
+            return self.application(environ, start_response)
+        headers, content = stored
+        start_response("200 OK", headers)
+        return [content]
+
+    def stored(self, environ: dict) -> tuple[list[tuple[str, str]], bytes] | None:
+        """The headers and body of the stored page for this request, if it may be served
+        before Django; else None."""
+        if (
+            not settings.RECALL_PAGE_CACHE_SECONDS
+            or settings.SESSION_SAVE_EVERY_REQUEST
+            or environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
+            or "HTTP_HX_REQUEST" in environ
+        ):
+            return None
+        path_info = get_path_info(environ) or "/"
+        if not _MAYBE_CACHED.match(path_info):
+            return None
+        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        if "messages" in cookies:
+            return None
+        request = _Request(environ, path_info, cookies)
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return None  # Django's 400
+        if self.security.process_request(request) is not None:
+            return None  # Django's redirect to https
+        close_old_connections()  # as at the start of a Django request
+        session = _anonymous_session(cookies.get(settings.SESSION_COOKIE_NAME))
+        if session is None or (session is _NO_SESSION and path_info.startswith("/resources/")):
+            return None  # not anonymous, or a new reader whose view Django counts
+        key = _page_key_for(request.get_full_path())
+        found = _read_many([VERSION_KEY, key])
+        version, entry = found.get(VERSION_KEY), found.get(key)
+        if version is None or entry is None or entry["version"] != version:
+            return None
+        if entry["resource"] is not None:
+            # Deferred: importing the library at start-up would load the models too early.
+            from recall.library.actions import view_counted_recently
+
+            if not view_counted_recently(session, entry["resource"]):
+                return None  # Django counts the view (and makes a session if need be)
+        return self.final_headers(request, key, entry), entry["content"]
+
+    def final_headers(self, request: _Request, key: str, entry: dict) -> list[tuple[str, str]]:
+        """The stored headers with what the middleware outside the page cache adds, once
+        per stored page and scheme in this worker."""
+        memo_key = (key, entry["version"], request.is_secure())
+        headers = self.headers.get(memo_key)
+        if headers is None:
+            response = HttpResponse()
+            for header, value in entry["headers"]:
+                response.headers[header] = value
+            self.security.process_response(request, response)
+            patch_vary_headers(response, ("Cookie",))  # as SessionMiddleware
+            headers = list(response.items())
+            if len(self.headers) >= 256:
+                self.headers.clear()
+            self.headers[memo_key] = headers
+        return headers
+
+
+def _anonymous_session(key: str | None) -> dict | None:
+    """The decoded data of an anonymous session without messages (_NO_SESSION without a
+    session cookie); None if the session is anything else (logged in, a message waiting,
+    unknown, expired or empty: Django answers, as it may set or delete the cookie)."""
+    if key is None:
+        return _NO_SESSION
+    if (
+        len(key) < 8
+        or key in _LOGGED_IN_KEYS
+        or settings.SESSION_ENGINE != "recall.operations.sessions"
+    ):
+        return None
+    from recall.operations.sessions import read_session_data
+
+    data = read_session_data(key)
+    if data is None:
+        return None
+    session = _decoded_session(data, settings.SECRET_KEY)
+    if _SESSION_AUTH_KEY in session:
+        if len(_LOGGED_IN_KEYS) >= _LOGGED_IN_KEYS_KEPT:
+            try:  # the oldest; another thread (gthread workers) may be at it too
+                _LOGGED_IN_KEYS.pop(next(iter(_LOGGED_IN_KEYS)), None)
+            except (StopIteration, RuntimeError):
+                pass
+        _LOGGED_IN_KEYS[key] = None
+        return None
+    if not session or _SESSION_MESSAGES_KEY in session:
+        return None
+    return session
+
+
+# Session keys this worker found logged in: their next requests go straight to Django,
+# without reading the session twice. A key never turns anonymous (logging in and out give
+# the session a new key), so remembering one can only send a request to Django. The
+# oldest are forgotten first.
+_LOGGED_IN_KEYS: dict[str, None] = {}
+_LOGGED_IN_KEYS_KEPT = 4096
+
+
+@lru_cache(maxsize=256)
+def _decoded_session(data: str, secret_key: str) -> dict:
+    """A session's stored data, decoded and its signature checked (Django's own decode;
+    {} if it is not valid), once per worker for the same data: a reader paging through
+    the site sends the same session each time. Never to be changed by the caller."""
+    from recall.operations.sessions import SessionStore
+
+    return SessionStore().decode(data)
 
 
 def _changed(sender, **kwargs) -> None:
