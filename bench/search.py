@@ -13,8 +13,10 @@ corrections forgotten before each call, as for a query never seen), beside a nai
 `icontains` scan over titles and card text (the floor any real search must beat) and,
 for each SQLite corpus, tantivy (`pip install -e '.[bench]'`) over the same documents in a
 temporary directory, asked the same queries for 20 hits with their count and a snippet
-(the mark to reach). Each database is measured in a child process of its own. Prints a
-table, writes JSON to bench/results/search.json.
+(the mark to reach). Memory too: the spelling corrector's vocabulary (words, and the size
+of its arrays), and the measuring process's VmRSS and VmHWM (peak) before the corrector is
+built, once it is, and after all the queries. Each database is measured in a child process
+of its own. Prints a table, writes JSON to bench/results/search.json.
 """
 
 from __future__ import annotations
@@ -62,6 +64,13 @@ def timed(function, repeat: int, warm: bool = True) -> dict[str, float]:
         "cpu p50": round(statistics.median(cpu), 2),
         "cpu p95": percentiles(cpu)["p95"],
     }
+
+
+def memory_mb() -> dict[str, float]:
+    """This process's resident memory now and at its peak (VmRSS, VmHWM), in MB."""
+    with open("/proc/self/status") as status:
+        found = dict(line.split(":", 1) for line in status)
+    return {key: round(int(found[key].split()[0]) / 1024, 1) for key in ("VmRSS", "VmHWM")}
 
 
 def measure(repeat: int, scan_repeat: int, with_tantivy: bool) -> dict:
@@ -122,9 +131,11 @@ def measure(repeat: int, scan_repeat: int, with_tantivy: bool) -> dict:
         return search_resources(query, filters, 0, 20)
 
     count = SearchDocument.objects.count()
+    memory = {"before": memory_mb()}
     started = time.perf_counter()
-    query_corrector()
+    vocabulary = query_corrector().vocabulary
     vocabulary_ms = (time.perf_counter() - started) * 1000
+    memory["vocabulary built"] = memory_mb()
     queries = pick_queries()
     engine = Tantivy(SearchDocument.objects.iterator()) if with_tantivy else None
     rows = []
@@ -145,12 +156,18 @@ def measure(repeat: int, scan_repeat: int, with_tantivy: bool) -> dict:
                 lambda q=query, f=filters, n=name: engine.search(q, f, n == "misspelled"), repeat
             )
         rows.append(row)
+    memory["after the searches"] = memory_mb()
     with open("/proc/loadavg") as load:
         load_average = float(load.read().split()[0])
     return {
         "database": connection.vendor,
         "resources": count,
         "vocabulary_ms": round(vocabulary_ms),
+        "vocabulary_words": len(vocabulary),
+        "vocabulary_mb": round(vocabulary.nbytes / 2**20, 2),
+        # This process's VmRSS and VmHWM (peak): before the corrector, once it is built, and
+        # after every query above (the benchmark's own query picking and scan included).
+        "memory_mb": memory,
         "tantivy_index_s": engine.built_in if engine else None,
         "load_average": load_average,
         "rows": rows,
@@ -214,6 +231,15 @@ def table(results: list[dict]) -> str:
             f"\n{result['database']}, {result['resources']:,} resources "
             f"(vocabulary {result['vocabulary_ms']} ms, load average {result['load_average']})"
         )
+        if "memory_mb" in result:
+            stages = ", ".join(
+                f"{stage} {m['VmRSS']} (peak {m['VmHWM']})"
+                for stage, m in result["memory_mb"].items()
+            )
+            lines.append(
+                f"vocabulary: {result['vocabulary_words']:,} words in "
+                f"{result['vocabulary_mb']} MB; process MB: {stages}"
+            )
         lines.append(
             f"{'query type':<11} {'matches':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'cpu':>6} "
             f"{'cpu p95':>7} {'scan p50':>9} {'tantivy p50':>12} {'p95':>7} {'cpu':>6}"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import unicodedata
+from pathlib import Path
 
+import snowballstemmer
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -125,3 +129,24 @@ def test_a_snippet_centres_on_a_word_whose_stem_is_not_its_beginning():
     text = "Opening words. " + "filler " * 60 + "The one-eyed king. " + "end " * 40
 
     assert "one-\ue000eyed\ue001 king" in snippet(text, parse_query("eyed").stems, words=10)
+
+
+@given(st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=14))
+@example("purges")
+@example("eyed")
+@example("s")
+def test_stems_are_snowballs_porter_stems(word):
+    assert stem(word) == snowballstemmer.stemmer("porter").stemWord(word)
+
+
+def test_the_porter_stemmer_loads_without_snowballs_other_stemmers():
+    code = "import sys; from recall.lib.search_text import stem; "
+    code += "print(stem('purges'), 'snowballstemmer' in sys.modules)"
+    found = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[3],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert found.stdout.split() == ["purg", "False"]
