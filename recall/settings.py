@@ -144,7 +144,7 @@ MIDDLEWARE = [
     "recall.operations.sessions.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "recall.operations.csp.CachedCSPMiddleware",  # django-csp's, its header built once (csp.py)
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",

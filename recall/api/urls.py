@@ -24,10 +24,16 @@ def _json_not_allowed(view):
     return wrapper
 
 
+# Tried first, for speed only: a review loop's paths (their routes are no other pattern's,
+# so the order changes nothing else; ninja lists them after 26 others).
+_FIRST = ("answer_review", "study_queue")
+
+
 def _v1_urls():
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
         pattern.callback = _json_not_allowed(pattern.callback)
+    patterns = sorted(patterns, key=lambda pattern: pattern.name not in _FIRST)
     return patterns, app_name, namespace
 
 
