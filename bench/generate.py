@@ -25,6 +25,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from resource import RUSAGE_CHILDREN, RUSAGE_SELF, getrusage
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -212,6 +213,9 @@ def _generate(n: int, seed: int, hard: bool = False) -> dict:
     phases = Phases()
     phases.wrap(search_index, "similar_rebuild", "similar lists")
     phases.wrap(search_index, "quality_rebuild", "quality counts")
+    # From PARALLEL_FROM resources, counted in a second process during the phases above
+    # (its CPU is in cpu_seconds_worker): this step waits for it and writes.
+    phases.wrap(search_index, "quality_write", "quality counts")
     indexed = search_index.search_rebuild()
     total = time.perf_counter() - started
     index_cpu = time.process_time() - cpu_started - written_cpu
@@ -230,8 +234,12 @@ def _generate(n: int, seed: int, hard: bool = False) -> dict:
         # results by a parallel table scan, JIT-compiled (180 ms instead of 0.7).
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
+    usage, children = getrusage(RUSAGE_SELF), getrusage(RUSAGE_CHILDREN)
     return {
         "cpu_seconds": round(time.process_time() - cpu_started, 1),
+        "cpu_seconds_worker": round(children.ru_utime + children.ru_stime, 1),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        "peak_rss_mb_worker": round(children.ru_maxrss / 1024),
         "resources": n,
         "cards": Card.objects.count(),
         "indexed": indexed,
@@ -271,6 +279,10 @@ def main() -> None:
     name = f"generate-{connection.vendor}-{args.n}{'-hard' if args.hard else ''}.json"
     for phase, (wall, cpu) in result["phases_wall_cpu"].items():
         print(f"  {phase}: {wall} s wall, {cpu} s CPU")
+    print(
+        f"  worker process: {result['cpu_seconds_worker']} s CPU; peak RSS "
+        f"{result['peak_rss_mb']} MB (worker {result['peak_rss_mb_worker']} MB)"
+    )
     print(f"  load average at the end: {result['load_average']}")
     out = ROOT / "bench" / "results" / name
     out.write_text(json.dumps(result, indent=2))

@@ -40,24 +40,37 @@ class IgnoredFinding(models.Model):
 # changes, so that a check reads only the rows for the words of the text it checks.
 
 
+class RowidField(models.BigIntegerField):
+    """A 64-bit integer primary key that SQLite stores as the table's rowid (its type must
+    read exactly "integer" there): the rows are the key's one b-tree, with no separate
+    unique index. Never generated: the code gives every key."""
+
+    def db_type(self, connection):
+        return "integer" if connection.vendor == "sqlite" else super().db_type(connection)
+
+
 class QualityDocument(models.Model):
     """The distinct words and word pairs of one visible resource, as last counted: what
-    to take away from the counts when it changes, and what it must not vouch for."""
+    to take away from the counts when it changes, and what it must not vouch for. Both
+    packed (recall.quality.corpus.pack): its words' QualityWord ids as 32-bit integers, its
+    pairs' QualityPair keys as 64-bit ones, little-endian. The ids
+    stay valid while it is counted: a word's row goes only when no resource uses it."""
 
     resource = models.OneToOneField(
         Resource, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    words = models.TextField(blank=True)  # space-separated, lower case
-    pairs = models.TextField(blank=True)  # "first second" a line
+    words = models.BinaryField(default=b"")
+    pairs = models.BinaryField(default=b"")
 
     def __str__(self) -> str:
         return f"words of {self.resource_id}"
 
 
 class QualityWord(models.Model):
-    """How many visible resources use a (lower-case) word."""
+    """How many visible resources use a (lower-case) word; its id numbers its pairs."""
 
-    word = models.CharField(max_length=100, primary_key=True)
+    id = models.AutoField(primary_key=True)
+    word = models.CharField(max_length=100, unique=True)
     documents = models.IntegerField()
     length = models.PositiveSmallIntegerField()
     # In the English lexicon: such words never count as subject words, so the search for
@@ -74,19 +87,13 @@ class QualityWord(models.Model):
 
 
 class QualityPair(models.Model):
-    """How many visible resources write ``first`` directly followed by ``second``."""
+    """How many visible resources write one word directly followed by another: keyed by
+    the two words' ids as one integer, ``first.id << 32 | second.id``
+    (recall.quality.corpus.pair_key), so that a rebuild writes integers in key order into
+    one b-tree and a check looks pairs up by key."""
 
-    first = models.CharField(max_length=100)
-    second = models.CharField(max_length=100)
+    pair = RowidField(primary_key=True)
     documents = models.IntegerField()
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["first", "second"], name="qualitypair_unique")
-        ]
-        # With ``first``: a check reads the pairs ending with a word whose first word
-        # starts with a letter as a range of the index, not a row lookup per pair.
-        indexes = [models.Index(fields=["second", "first"], name="qualitypair_second_first")]
-
     def __str__(self) -> str:
-        return f"{self.first} {self.second} ({self.documents})"
+        return f"{self.pair >> 32} {self.pair & 0xFFFFFFFF} ({self.documents})"

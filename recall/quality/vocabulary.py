@@ -24,7 +24,7 @@ from recall.lib.quality.markdown_text import visible_text
 from recall.lib.quality.vocabulary import document_terms, words_of
 from recall.library.models import Resource
 
-from .corpus import MAX_WORD_LENGTH, Terms, decode
+from .corpus import MAX_WORD_LENGTH, PAIR_SHIFT, unpack, word_ids
 from .models import QualityDocument, QualityPair, QualityWord
 
 WORDLISTS = Path(__file__).resolve().parent / "wordlists"
@@ -53,12 +53,13 @@ def _chunks(values: Iterable, size: int = CHUNK):
         yield values[start : start + size]
 
 
-def _own_terms(resource: Resource | None) -> Terms:
-    """What the saved resource adds to the counts (nothing unless it is visible)."""
+def _own_terms(resource: Resource | None) -> tuple[set[int], set[int]]:
+    """What the saved resource adds to the counts (nothing unless it is visible): its
+    words' ids and its pairs' keys."""
     if resource is None or resource.pk is None:
         return set(), set()
     row = QualityDocument.objects.filter(resource_id=resource.pk).values_list("words", "pairs")
-    return decode(*row[0]) if row else (set(), set())
+    return (set(unpack(row[0][0], "i")), set(unpack(row[0][1], "q"))) if row else (set(), set())
 
 
 def _forms(text_words: Iterable[str]) -> set[str]:
@@ -83,14 +84,14 @@ def _forms(text_words: Iterable[str]) -> set[str]:
     return forms
 
 
-def _known_words(forms: set[str], own_words: set[str]) -> set[str]:
+def _known_words(forms: set[str], own_words: set[int]) -> set[str]:
     """The forms that MIN_DOCUMENTS other resources use (English words aside)."""
     known = set()
     for chunk in _chunks(forms):
         rows = QualityWord.objects.filter(word__in=chunk, english=False).values_list(
-            "word", "documents"
+            "word", "documents", "id"
         )
-        known.update(w for w, n in rows if n - (w in own_words) >= MIN_DOCUMENTS)
+        known.update(w for w, n, i in rows if n - (i in own_words) >= MIN_DOCUMENTS)
     return known
 
 
@@ -117,30 +118,58 @@ def _fixable(words: Iterable[str]) -> list[str]:
     return [w for w in words if w not in STOPWORDS and len(w) >= MIN_FIX_LENGTH]
 
 
-def _starting(column: str, typed: Iterable[str]) -> tuple[list[str], list[str]]:
-    """SQL for rows whose ``column`` could be a fix of one of these words: it starts with
-    the same letter (a range of the index for an ASCII letter: in every collation the
-    words that start with "c" sort from "c" to "d"; the first letter itself otherwise)
-    and has a length near theirs."""
+def _starting(typed: Iterable[str]) -> list[tuple[str, list]]:
+    """SQL for the words that could be a fix of one of these words, one condition per
+    first letter: the same first letter (a range of the word index for an ASCII letter:
+    in every collation the words that start with "c" sort from "c" to "d"; the first
+    letter itself otherwise) and a length near theirs."""
     lengths: dict[str, list[int]] = {}
     for word in typed:
         lengths.setdefault(word[:1], []).append(len(word))
-    sql, params = [], []
+    conditions = []
     for initial in sorted(lengths):
         low = max(MIN_FIX_LENGTH, min(lengths[initial]) - MAX_EDIT_DISTANCE)
         high = max(lengths[initial]) + MAX_EDIT_DISTANCE
         if initial.isascii() and initial.isalpha():
-            sql.append(f"({column} >= %s AND {column} < %s AND length({column}) BETWEEN %s AND %s)")
-            params += [initial, chr(ord(initial) + 1), low, high]
+            conditions.append(
+                (
+                    "word >= %s AND word < %s AND length BETWEEN %s AND %s",
+                    [initial, chr(ord(initial) + 1), low, high],
+                )
+            )
         else:
-            sql.append(f"(substr({column}, 1, 1) = %s AND length({column}) BETWEEN %s AND %s)")
-            params += [initial, low, high]
-    return sql, params
+            conditions.append(
+                ("substr(word, 1, 1) = %s AND length BETWEEN %s AND %s", [initial, low, high])
+            )
+    return conditions
 
 
-def _pairs(
-    text_pairs: set[tuple[str, str]], own_pairs: set[tuple[str, str]]
-) -> set[tuple[str, str]]:
+def _fixes(typed: set[str]) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """The corpus words that could be a real-word fix of each typed word, and their ids."""
+    fixes: dict[str, list[str]] = {word: [] for word in typed}
+    ids: dict[str, int] = {}
+    by_start: dict[tuple[str, int], list[str]] = {}
+    for word in typed:
+        by_start.setdefault((word[:1], len(word)), []).append(word)
+    table, distance = QualityWord._meta.db_table, damerau_osa.distance
+    with connection.cursor() as cursor:
+        for where, params in _starting(typed):
+            cursor.execute(f"SELECT word, id FROM {table} WHERE {where}", params)  # noqa: S608
+            for word, number in cursor.fetchall():
+                if word in STOPWORDS:
+                    continue
+                # _could_fix, less what the query and the buckets already ensure (the
+                # first letter, four letters or more, the length within two).
+                initial, length = word[:1], len(word)
+                for near in range(length - MAX_EDIT_DISTANCE, length + MAX_EDIT_DISTANCE + 1):
+                    for typed_word in by_start.get((initial, near), ()):
+                        if distance(typed_word, word, MAX_EDIT_DISTANCE) >= 0:
+                            fixes[typed_word].append(word)
+                            ids[word] = number
+    return fixes, ids
+
+
+def _pairs(text_pairs: set[tuple[str, str]], own_pairs: set[int]) -> set[tuple[str, str]]:
     """The pairs other resources write that a check of a text with these adjacent pairs
     may ask about: the text's own pairs (are they usual?) and, beside each of its words
     that is no function word, the pairs whose other word could be a real-word fix of the
@@ -150,51 +179,40 @@ def _pairs(
     for a, b in text_pairs:
         after.setdefault(a, set()).add(b)
         before.setdefault(b, set()).add(a)
-    # One indexed lookup per word: its pairs whose other word is one the text has there,
-    # or (beside a content word) could be a fix of one.
-    # Plain SQL: a few hundred small indexed lookups, where the ORM would cost more than
-    # the database does.
-    table = QualityPair._meta.db_table
-    select = f"SELECT first, second, documents FROM {table} WHERE "  # noqa: S608 - ours
-    # (SQL, its parameters, the words the text has there, the words there a fix may
-    # replace, the column of a row that holds the other word)
-    queries: list[tuple[str, list, set[str], list[str], int]] = []
+    typed_after = {w: [] if w in STOPWORDS else _fixable(o) for w, o in after.items()}
+    typed_before = {w: [] if w in STOPWORDS else _fixable(o) for w, o in before.items()}
+    fixes, ids = _fixes(
+        {t for found in (typed_after, typed_before) for ts in found.values() for t in ts}
+    )
+    ids.update(word_ids(set(after).union(before).difference(ids)))
+    # Every pair a check may ask about, by key: looked up in the primary key, a few
+    # hundred keys a query.
+    wanted: dict[int, tuple[str, str]] = {}
     for word, others in after.items():
-        sql = [f"second IN ({', '.join(['%s'] * len(others))})"]
-        params = sorted(others)
-        typed = [] if word in STOPWORDS else _fixable(others)
-        ranges, range_params = _starting("second", typed)
-        queries.append(
-            (
-                f"first = %s AND ({' OR '.join(sql + ranges)})",
-                [word, *params, *range_params],
-                others,
-                typed,
-                1,
-            )
-        )
-    for word, others in before.items():
-        typed = [] if word in STOPWORDS else _fixable(others)
-        ranges, params = _starting("first", typed)
-        if ranges:
-            queries.append(
-                (f"second = %s AND ({' OR '.join(ranges)})", [word, *params], set(), typed, 0)
-            )
+        if word in ids:
+            high = ids[word] << PAIR_SHIFT
+            for other in others.union(*(fixes[t] for t in typed_after[word])):
+                if other in ids:
+                    wanted[high | ids[other]] = (word, other)
+    for word in before:
+        if word in ids:
+            for other in set().union(*(fixes[t] for t in typed_before[word])):
+                wanted[ids[other] << PAIR_SHIFT | ids[word]] = (other, word)
+    table = QualityPair._meta.db_table
     pairs: set[tuple[str, str]] = set()
     with connection.cursor() as cursor:
-        for where, params, others, typed, column in queries:
-            cursor.execute(select + where, params)
-            for row in cursor.fetchall():
-                pair, other = row[:2], row[column]
-                # Keep what the check asks about: the text's own pairs and possible fixes.
-                if row[2] - (pair in own_pairs) >= 1 and (
-                    other in others or any(_could_fix(t, other) for t in typed)
-                ):
-                    pairs.add(pair)
+        for chunk in _chunks(sorted(wanted)):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT pair, documents FROM {table} WHERE pair IN ({marks})",  # noqa: S608
+                chunk,
+            )
+            # Other resources' pairs: its own never vouch for it.
+            pairs.update(wanted[k] for k, n in cursor.fetchall() if n - (k in own_pairs) >= 1)
     return pairs
 
 
-def _candidates(unknown: set[str], own_words: set[str]) -> set[str]:
+def _candidates(unknown: set[str], own_words: set[int]) -> set[str]:
     """Corpus words within two edits of the unknown words, read a length at a time."""
     by_length: dict[int, list[str]] = {}
     for word in unknown:
@@ -206,9 +224,9 @@ def _candidates(unknown: set[str], own_words: set[str]) -> set[str]:
     found = set()
     rows = QualityWord.objects.filter(
         english=False, length__in=sorted(lengths), documents__gte=MIN_DOCUMENTS
-    ).values_list("word", "documents", "length")
-    for word, n, length in rows.iterator(chunk_size=2000):
-        if "-" in word or "'" in word or n - (word in own_words) < MIN_DOCUMENTS:
+    ).values_list("word", "documents", "length", "id")
+    for word, n, length, number in rows.iterator(chunk_size=2000):
+        if "-" in word or "'" in word or n - (number in own_words) < MIN_DOCUMENTS:
             continue
         for near in range(length - MAX_EDIT_DISTANCE, length + MAX_EDIT_DISTANCE + 1):
             for typed in by_length.get(near, ()):

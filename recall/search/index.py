@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from recall.lib.search_text import markdown_plain_text, words
 from recall.library.models import Card, Resource
-from recall.quality.corpus import quality_rebuild, quality_refresh
+from recall.quality.corpus import CountingWorker, quality_rebuild, quality_refresh
 
 from .models import SearchDocument, SearchTerm
 from .similar import similar_rebuild, similar_refresh
@@ -114,31 +114,61 @@ def search_refresh_subject(subject_id: int) -> None:
     search_refresh(Resource.objects.filter(subject_id=subject_id).values_list("pk", flat=True))
 
 
+# From this many resources a rebuild counts the quality checks' corpus in a second process
+# while it indexes (recall.quality.corpus.CountingWorker), where the machine allows.
+PARALLEL_FROM = 2000
+
+
 def search_rebuild(batch: int = 2000) -> int:
     """Index every resource from scratch; returns how many are findable.
 
     The bulk path: documents written a batch at a time, the vocabulary counted in memory
     and written once, then every similar list in a second pass. What it stores is what
-    search_refresh of each resource, then similar_refresh of them all, would store."""
+    search_refresh of each resource, then similar_refresh of them all, would store. The
+    quality checks' counts are recounted too: by quality_rebuild, or, for a large
+    library, by a second process fed the titles and cards read here (the same rows)."""
     with transaction.atomic():
-        SearchDocument.objects.all().delete()
-        SearchTerm.objects.all().delete()
-        terms: Counter = Counter()
         ids = list(Resource.objects.visible().order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), batch):
-            chunk = ids[start : start + batch]
-            resources = Resource.objects.filter(pk__in=chunk).only(
-                "pk", "title", "subject_id", "topic_id", "level", "kind", "created_at"
-            )
-            cards = _cards(chunk)
-            documents = [_document(resource, cards[resource.pk]) for resource in resources]
-            for document in documents:
-                terms.update(document_terms(document))
-            SearchDocument.objects.bulk_create(documents)
-        SearchTerm.objects.bulk_create(
-            (SearchTerm(term=term, documents=count) for term, count in sorted(terms.items())),
-            batch_size=5000,
-        )
-        similar_rebuild()
-        quality_rebuild()
+        worker = None
+        if len(ids) >= PARALLEL_FROM and CountingWorker.available():
+            worker = CountingWorker()
+        try:
+            _rebuild(ids, batch, worker)
+        finally:
+            if worker is not None:
+                worker.close()
         return len(ids)
+
+
+def _rebuild(ids: list[int], batch: int, worker: CountingWorker | None) -> None:
+    SearchDocument.objects.all().delete()
+    SearchTerm.objects.all().delete()
+    terms: Counter = Counter()
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        resources = Resource.objects.filter(pk__in=chunk).only(
+            "pk", "title", "subject_id", "topic_id", "level", "kind", "created_at"
+        )
+        cards = _cards(chunk)
+        documents = [_document(resource, cards[resource.pk]) for resource in resources]
+        if worker is not None:
+            titles = {d.resource_id: d.title for d in documents}
+            worker.add([(pk, titles[pk], cards[pk]) for pk in chunk if pk in titles])
+        for document in documents:
+            terms.update(document_terms(document))
+        SearchDocument.objects.bulk_create(documents)
+    SearchTerm.objects.bulk_create(
+        (SearchTerm(term=term, documents=count) for term, count in sorted(terms.items())),
+        batch_size=5000,
+    )
+    similar_rebuild()
+    if worker is None:
+        quality_rebuild()
+    else:
+        quality_write(worker)
+
+
+def quality_write(worker: CountingWorker) -> None:
+    """The quality counts a CountingWorker made, written (a step of its own for
+    bench/generate.py's timings)."""
+    worker.write()

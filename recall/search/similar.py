@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import multiprocessing
 from collections import Counter
 from collections.abc import Iterable
 
@@ -60,7 +61,8 @@ def weighted_key_terms(
     counts = Counter(words(body))
     counts.update(words(title) * 2)
     best = heapq.nsmallest(
-        KEY_TERMS, [(-count * rarity[word], word) for word, count in counts.items() if rarity[word]]
+        KEY_TERMS,
+        [(-count * weight, word) for word, count in counts.items() if (weight := rarity[word])],
     )
     length = math.sqrt(sum(score * score for score, _ in best)) or 1.0
     return [(word, -score / length) for score, word in best]
@@ -82,20 +84,25 @@ def rank_similar(
     topics: dict[int, int],
 ) -> Ranked:
     """The KEPT most similar resources, given the key-word postings of the subject
-    (word: [(resource, weight)]) and each resource's topic. Pure."""
+    (word: [(resource, weight)]) and each resource's topic. Pure.
+
+    Its cost grows with the postings (a key word's list within a subject grows with the
+    library), so the inner loops are kept to C calls and one dict update a posting."""
     overlap: dict[int, float] = {}
+    get = overlap.get
     for term, weight in terms:  # in this order, so every path adds the same floats
         for other, other_weight in postings.get(term, ()):
-            if other != resource_id:
-                overlap[other] = overlap.get(other, 0.0) + weight * other_weight
+            overlap[other] = get(other, 0.0) + weight * other_weight
+    overlap.pop(resource_id, None)
     if not overlap:
         return []
     best = max(overlap.values())
+    # (-score, resource): the order of _best_first, compared as plain tuples.
     scored = [
-        (other, score / best + (SAME_TOPIC_BONUS if topics[other] == topic_id else 0.0))
+        (-(score / best + (SAME_TOPIC_BONUS if topics[other] == topic_id else 0.0)), other)
         for other, score in overlap.items()
     ]
-    return heapq.nsmallest(KEPT, scored, key=_best_first)
+    return [(other, -score) for score, other in heapq.nsmallest(KEPT, scored)]
 
 
 def _merge(ranked: dict[int, Ranked], existing: dict[int, dict[int, float]]) -> dict[int, Ranked]:
@@ -214,15 +221,15 @@ def similar_rebuild(batch: int = 2000) -> None:
     terms: dict[int, Weighted] = {}
     places: dict[int, tuple[int, int]] = {}  # resource: (subject, topic)
     for start in range(0, len(ordered), batch):
-        documents = list(
-            SearchDocument.objects.filter(resource_id__in=ordered[start : start + batch]).only(
-                "resource_id", "title", "body", "subject_id", "topic_id"
-            )
-        )
-        for d in documents:
-            terms[d.resource_id] = weighted_key_terms(d.title, d.body, frequencies, total, rarity)
-            places[d.resource_id] = (d.subject_id, d.topic_id)
-        _write_terms(documents, terms)
+        rows = SearchDocument.objects.filter(resource_id__in=ordered[start : start + batch])
+        found = []
+        for pk, title, body, subject_id, topic_id in rows.values_list(
+            "resource_id", "title", "body", "subject_id", "topic_id"
+        ):
+            terms[pk] = weighted_key_terms(title, body, frequencies, total, rarity)
+            places[pk] = (subject_id, topic_id)
+            found.extend((pk, term, weight, subject_id, topic_id) for term, weight in terms[pk])
+        insert_rows(SimilarTerm, ["resource_id", "term", "weight", "subject_id", "topic_id"], found)
     postings: dict[tuple[int, str], list[tuple[int, float]]] = {}
     for pk, found in terms.items():
         subject_id = places[pk][0]
@@ -232,11 +239,51 @@ def similar_rebuild(batch: int = 2000) -> None:
     by_subject: dict[int, dict[str, list[tuple[int, float]]]] = {}
     for (subject_id, term), found in postings.items():
         by_subject.setdefault(subject_id, {})[term] = found
-    ranked = {
-        pk: rank_similar(pk, places[pk][1], found, by_subject.get(places[pk][0], {}), topics)
-        for pk, found in terms.items()
-    }
-    _write_lists(_merge(ranked, {}))
+
+    def rank(pks: list[int]) -> list[Ranked]:
+        return [
+            rank_similar(pk, places[pk][1], terms[pk], by_subject.get(places[pk][0], {}), topics)
+            for pk in pks
+        ]
+
+    pks = list(terms)
+    _write_lists(_merge(dict(zip(pks, _in_two_processes(rank, pks), strict=True)), {}))
+
+
+# From this many resources a rebuild ranks in two processes: the ranking's cost grows
+# faster than the library (each key word's list within a subject grows with it).
+PARALLEL_FROM = 2000
+
+
+def _in_two_processes(work, items: list) -> list:
+    """work(items), the second half done by a forked child (pure work: it never touches
+    the database); in one process for few items or where fork is missing."""
+    if len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return work(items)
+    middle = len(items) // 2
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_work_in_child, args=(sender, work, items[middle:]))
+    child.start()
+    sender.close()
+    try:
+        first = work(items[:middle])
+        try:
+            second = receiver.recv()
+        except EOFError:
+            raise RuntimeError("the ranking process ended early") from None
+        child.join()
+    finally:
+        if child.is_alive():
+            child.terminate()
+            child.join()
+        receiver.close()
+    return first + second
+
+
+def _work_in_child(sender, work, items: list) -> None:
+    sender.send(work(items))
+    sender.close()
 
 
 def similar_resources(resource: Resource, limit: int = SHOWN) -> list[Resource]:

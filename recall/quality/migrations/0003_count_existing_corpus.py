@@ -1,25 +1,12 @@
-"""Count the words and pairs of the resources published before the counts were kept."""
+"""Counted the words and pairs of the resources published before the counts were kept.
+
+The counting now lives in 0005, which remakes the tables in their current form and
+recounts every visible resource: it can't run against the tables as they were here."""
 
 from django.db import migrations
-from django.db.models import Q
-
-
-def count_existing(apps, schema_editor):
-    from recall.quality.corpus import quality_rebuild
-
-    Resource = apps.get_model("library", "Resource")
-    visible = Resource.objects.filter(
-        Q(status="published", is_hidden=False)
-        & Q(topic__is_approved=True, subject__is_approved=True)
-    )
-    quality_rebuild(
-        visible,
-        card_model=apps.get_model("library", "Card"),
-        document_model=apps.get_model("quality", "QualityDocument"),
-    )
 
 
 class Migration(migrations.Migration):
     dependencies = [("quality", "0002_corpus_counts")]
 
-    operations = [migrations.RunPython(count_existing, migrations.RunPython.noop)]
+    operations = []

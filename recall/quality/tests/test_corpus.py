@@ -6,6 +6,7 @@ import tracemalloc
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from recall.community.actions import resource_set_hidden
 from recall.lib.quality.vocabulary import document_terms
@@ -51,14 +52,36 @@ def documents(word: str) -> int:
 
 
 def pair_documents(first: str, second: str) -> int:
-    row = QualityPair.objects.filter(first=first, second=second).values_list("documents")
-    return row[0][0] if row else 0
+    ids = corpus.word_ids([first, second])
+    if len(ids) < 2:
+        return 0
+    row = QualityPair.objects.filter(pair=corpus.pair_key(ids[first], ids[second]))
+    return row.values_list("documents", flat=True)[0] if row else 0
 
 
-def counts() -> tuple[set, set]:
+def counts() -> tuple[set, set, set]:
+    """Every word's and pair's count, and every resource's terms, by word (ids differ)."""
+    by_id = dict(QualityWord.objects.values_list("id", "word"))
+    mask = (1 << corpus.PAIR_SHIFT) - 1
     return (
         set(QualityWord.objects.values_list("word", "documents", "english")),
-        set(QualityPair.objects.values_list("first", "second", "documents")),
+        {
+            (by_id[key >> corpus.PAIR_SHIFT], by_id[key & mask], n)
+            for key, n in QualityPair.objects.values_list("pair", "documents")
+        },
+        {
+            (
+                pk,
+                frozenset(by_id[i] for i in corpus.unpack(words, "i")),
+                frozenset(
+                    (by_id[k >> corpus.PAIR_SHIFT], by_id[k & mask])
+                    for k in corpus.unpack(pairs, "q")
+                ),
+            )
+            for pk, words, pairs in QualityDocument.objects.values_list(
+                "resource_id", "words", "pairs"
+            )
+        },
     )
 
 
@@ -68,6 +91,20 @@ def test_publishing_counts_each_resources_words_and_pairs_once():
 
     assert documents("zorblat") == 2 and documents("notes") == 2 and documents("again") == 1
     assert pair_documents("zorblat", "treaty") == 2 and pair_documents("zorblat", "again") == 0
+    # Each resource's document holds its terms, as ids of the words counted.
+    assert {(words, pairs) for _, words, pairs in counts()[2]} == {
+        (
+            frozenset({"zorblat", "notes", "the", "treaty", "again", "a"}),
+            frozenset(
+                {("zorblat", "notes"), ("the", "zorblat"), ("zorblat", "treaty")}
+                | {("again", "a"), ("a", "zorblat")}
+            ),
+        ),
+        (
+            frozenset({"more", "notes", "another", "zorblat", "treaty"}),
+            frozenset({("more", "notes"), ("another", "zorblat"), ("zorblat", "treaty")}),
+        ),
+    }
     assert QualityWord.objects.get(word="zorblat").english is False
     assert QualityWord.objects.get(word="treaty").english is True
 
@@ -241,3 +278,34 @@ def test_plain_lists_are_counted_as_the_long_way_counts_them(body):
     assert corpus._PLAIN_BULLETS.fullmatch("- One.\n- Two words.\n")  # the fast path is used
 
     assert corpus.resource_terms("Zorblat Notes", cards) == document_terms("Zorblat Notes", cards)
+
+
+def test_a_rebuild_that_counts_in_a_second_process_counts_the_same(author, monkeypatch):
+    from recall.search import index
+
+    publish("Zorblat notes", "- The zorblat treaty.\n- Again a zorblat.")
+    publish("Quexil", "- A *quexil* pact, the zorblat treaty.")  # Markdown: the long way
+    resource_save(author, parsed("Draft", "- Never counted."), publish=False)
+    kept = counts()
+
+    monkeypatch.setattr(index, "PARALLEL_FROM", 0)
+    assert corpus.CountingWorker.available()
+    assert index.search_rebuild() == 2
+
+    assert counts() == kept
+
+
+def test_pair_rows_past_the_packed_form_are_written_too():
+    # SQLite gets most pair rows as key << COUNT_BITS | count; a count past its bits or a
+    # key past its room is written apart.
+    counting = corpus.Counting()
+    big_key = corpus.pair_key(1 << 24, 7)
+    counting.pairs.update({big_key: 3, corpus.pair_key(2, 3): 300, corpus.pair_key(2, 4): 1})
+
+    corpus._write_counts([], counting.pair_batches(connection.vendor))
+
+    assert dict(QualityPair.objects.values_list("pair", "documents")) == {
+        big_key: 3,
+        corpus.pair_key(2, 3): 300,
+        corpus.pair_key(2, 4): 1,
+    }

@@ -71,3 +71,60 @@ def test_it_fills_in_by_topic_when_content_finds_too_few():
     other = add("Roads", "Cars drive.")
 
     assert similar_resources(lonely) == [other]
+
+
+def test_ranking_matches_the_plain_way_on_random_postings():
+    """rank_similar, written for speed, against the way it was first written."""
+    import heapq
+    import random
+
+    from recall.search.similar import KEPT, SAME_TOPIC_BONUS, rank_similar
+
+    def plain(resource_id, topic_id, terms, postings, topics):
+        overlap = {}
+        for term, weight in terms:
+            for other, other_weight in postings.get(term, ()):
+                if other != resource_id:
+                    overlap[other] = overlap.get(other, 0.0) + weight * other_weight
+        if not overlap:
+            return []
+        best = max(overlap.values())
+        scored = [
+            (other, score / best + (SAME_TOPIC_BONUS if topics[other] == topic_id else 0.0))
+            for other, score in overlap.items()
+        ]
+        return heapq.nsmallest(KEPT, scored, key=lambda item: (-item[1], item[0]))
+
+    rng = random.Random(7)  # noqa: S311 - test data
+    for _ in range(300):
+        resources = range(rng.randint(1, 40))
+        topics = {pk: rng.randint(1, 3) for pk in resources}
+        # Few distinct weights: many ties, which the resource's id must break.
+        postings = {
+            term: [(pk, rng.choice((0.25, 0.5, 1.0))) for pk in rng.sample(resources, k)]
+            for term in "abcdef"
+            for k in [rng.randint(0, len(resources))]
+        }
+        terms = [(term, rng.choice((0.1, 0.3, 0.7))) for term in rng.sample("abcdefg", 4)]
+        pk = rng.choice(resources)
+        assert rank_similar(pk, topics[pk], terms, postings, topics) == plain(
+            pk, topics[pk], terms, postings, topics
+        )
+
+
+def test_a_rebuild_that_ranks_in_two_processes_stores_the_same_lists(monkeypatch):
+    from recall.search import similar
+    from recall.search.index import search_rebuild
+
+    for n, topic in enumerate(["The Cold War"] * 4 + ["Space"] * 3):
+        add(f"Apollo {n}", f"Apollo lunar module orbit {'moon ' * n}astronauts.", topic=topic)
+
+    def lists():
+        return sorted(SimilarResource.objects.values_list("resource_id", "other_id", "score"))
+
+    search_rebuild()
+    alone = lists()
+    monkeypatch.setattr(similar, "PARALLEL_FROM", 1)
+    search_rebuild()
+
+    assert lists() == alone and len(alone) > 7
