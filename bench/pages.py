@@ -22,10 +22,10 @@ For each row served by gunicorn (Recall's and the peers'), its workers' CPU time
 system, from /proc) per request served: a figure a busy machine disturbs less than
 requests a second.
 
-Every server runs the same gunicorn worker: by default the sync worker, which closes the
-connection after each response (wrk opens a new one for every request); --threads N (more
-than 1) runs Recall and both peers with the gthread worker (N threads a worker,
-keep-alive) instead, whatever gunicorn_conf's own default. --only-resource measures the
+Every server runs the same gunicorn worker: by default the one `make serve` runs (the
+gthread worker with GUNICORN_THREADS, else 4, threads a worker: keep-alive), Recall and both
+peers alike; --threads 1 runs the sync worker instead, which closes the connection after
+each response (wrk then opens a new one for every request). --only-resource measures the
 resource page alone (the figures the targets are about), --skip-peers leaves the peers out.
 
 Then the peak memory (VmHWM) of each Recall worker after serving every page, an
@@ -601,6 +601,15 @@ def summary(rows: list[dict], memory: dict) -> dict:
     }
 
 
+def env_threads() -> int:
+    """gunicorn_conf's threads a worker (GUNICORN_THREADS, else 4), read without importing
+    the project's settings."""
+    try:
+        return max(int(os.environ.get("GUNICORN_THREADS", "4")), 1)
+    except ValueError:
+        return 4
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--resources", type=int, default=100_000)
@@ -618,9 +627,9 @@ def main() -> None:
     parser.add_argument(
         "--threads",
         type=int,
-        default=1,
+        default=env_threads(),
         help="threads a gunicorn worker, for Recall and the peers alike: 1 the sync worker, "
-        "more the gthread worker (whatever gunicorn_conf's default)",
+        "more the gthread worker (default: as `make serve`, GUNICORN_THREADS else 4)",
     )
     parser.add_argument("--only-resource", action="store_true", help="Recall's resource page alone")
     parser.add_argument(

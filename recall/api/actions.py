@@ -14,8 +14,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
-from django.db.models import Model
 from django.utils import timezone
+
+from recall.operations.rows import instance_from_row
 
 from .models import MAX_TOKEN_NAME_LENGTH, TOKEN_PREFIX_LENGTH, ApiToken
 
@@ -90,7 +91,6 @@ def token_for_secret(secret: str) -> ApiToken | None:
 
 # Built once per database vendor, shared by every thread's connection.
 _CANDIDATES_SQL: dict[str, str] = {}
-_CONVERTERS: dict[tuple, list[tuple[int, object, list]]] = {}
 
 
 def _candidates_sql(db) -> str:
@@ -121,32 +121,6 @@ def _candidates_sql(db) -> str:
     return sql
 
 
-def _converters(model: type[Model], db) -> list[tuple[int, object, list]]:
-    """The converters the ORM applies to each of the model's columns (the backend's, then
-    the field's own): [(index, column, converters)], only where there are some."""
-    found = _CONVERTERS.get((model, db.vendor))
-    if found is not None:
-        return found
-    found = _CONVERTERS[model, db.vendor] = []
-    for index, field in enumerate(model._meta.concrete_fields):
-        column = field.get_col(model._meta.db_table)
-        chain = db.ops.get_db_converters(column) + column.get_db_converters(db)
-        if chain:
-            found.append((index, column, chain))
-    return found
-
-
-def _instance(model: type[Model], values: list, db) -> Model:
-    """An instance of a row's columns as the ORM makes it (its converters, from_db)."""
-    for index, column, chain in _converters(model, db):
-        value = values[index]
-        for convert in chain:
-            value = convert(value, column, db)
-        values[index] = value
-    names = [field.attname for field in model._meta.concrete_fields]
-    return model.from_db(db.alias, names, values)
-
-
 def _candidates(prefix: str) -> list[ApiToken]:
     user_model = get_user_model()
     width = len(ApiToken._meta.concrete_fields)
@@ -157,8 +131,8 @@ def _candidates(prefix: str) -> list[ApiToken]:
         rows = cursor.fetchall()
     tokens = []
     for row in rows:
-        token = _instance(ApiToken, list(row[:width]), db)
-        token.user = _instance(user_model, list(row[width:]), db)
+        token = instance_from_row(ApiToken, list(row[:width]), db)
+        token.user = instance_from_row(user_model, list(row[width:]), db)
         tokens.append(token)
     return tokens
 

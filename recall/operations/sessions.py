@@ -34,6 +34,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
+from recall.operations.rows import instance_from_row
+
 
 @functools.cache
 def _select_sql(table: str) -> str:
@@ -80,45 +82,27 @@ def _plain_user_model():
 
 
 @functools.cache
-def _user_sql(vendor: str, table: str) -> tuple[str, list[str]]:
-    """The SELECT of every concrete column by primary key, and the fields' attribute
-    names. Only names (from the model) are formatted in; values are parameters."""
+def _user_sql(vendor: str, table: str) -> str:
+    """The SELECT of every concrete column by primary key (instance_from_row's order).
+    Only names (from the model) are formatted in; values are parameters."""
     model = get_user_model()
     quote = connections[router.db_for_read(model) or "default"].ops.quote_name
     fields = model._meta.concrete_fields
     columns = ", ".join(quote(field.column) for field in fields)
     sql = f"SELECT {columns} FROM {table} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
-    return sql, [field.attname for field in fields]
-
-
-@functools.cache
-def _user_converters(vendor: str, alias: str) -> list[tuple[int, object, list]]:
-    """The converters the ORM applies to each of the user's columns (the backend's, then
-    the field's own): [(index, column, converters)], only where there are some."""
-    model, db = get_user_model(), connections[alias]
-    found = []
-    for index, field in enumerate(model._meta.concrete_fields):
-        column = field.get_col(model._meta.db_table)
-        chain = db.ops.get_db_converters(column) + column.get_db_converters(db)
-        if chain:
-            found.append((index, column, chain))
-    return found
+    return sql
 
 
 def _user_by_id(model, user_id):
     """ModelBackend.get_user(user_id) in one plain query: the active user, or None."""
     db = connections[router.db_for_read(model) or "default"]
-    sql, attnames = _user_sql(db.vendor, db.ops.quote_name(model._meta.db_table))
+    sql = _user_sql(db.vendor, db.ops.quote_name(model._meta.db_table))
     with db.cursor() as cursor:
         cursor.execute(sql, [model._meta.pk.get_db_prep_value(user_id, db)])
         row = cursor.fetchone()
     if row is None:
         return None
-    values = list(row)
-    for index, column, chain in _user_converters(db.vendor, db.alias):
-        for convert in chain:
-            values[index] = convert(values[index], column, db)
-    user = model.from_db(db.alias, attnames, values)
+    user = instance_from_row(model, list(row), db)
     return user if ModelBackend().user_can_authenticate(user) else None
 
 

@@ -24,8 +24,7 @@ from itertools import islice
 from django.db import connection, transaction
 
 from recall.lib.quality.lexicon import english_frequencies
-from recall.lib.quality.markdown_text import HIDDEN
-from recall.lib.quality.vocabulary import WORD, document_terms
+from recall.lib.quality.vocabulary import document_terms, text_terms
 
 MAX_WORD_LENGTH = 100  # longer "words" are not words (and don't fit the column)
 BATCH = 500
@@ -39,17 +38,6 @@ Terms = tuple[set[str], set[tuple[str, str]]]
 # hides the "- " markers) and pair only neighbours within an item (the stop, the line
 # break and the hidden marker between items break pairs): computed directly, faster.
 _PLAIN_BULLETS = re.compile(r"- [A-Za-z]+(?: [A-Za-z]+)*\.?(?:\n- [A-Za-z]+(?: [A-Za-z]+)*\.?)*\n?")
-
-
-def _text_terms(text: str, words: set[str], pairs: set[tuple[str, str]]) -> None:
-    """document_terms of one plain text (a title or heading: no Markdown to hide)."""
-    previous: tuple[str, int] | None = None
-    for match in WORD.finditer(text):
-        word = match.group().lower().replace("’", "'")
-        words.add(word)
-        if previous and not text[previous[1] : match.start()].strip(f" \t{HIDDEN}"):
-            pairs.add((previous[0], word))
-        previous = (word, match.end())
 
 
 def _terms_and_runs(
@@ -66,7 +54,7 @@ def _terms_and_runs(
             others.append((heading, body))
     words, pairs = document_terms(title, others)
     for heading in headings:
-        _text_terms(heading, words, pairs)
+        text_terms(heading, words, pairs)
     runs = []
     for body in plain:
         for line in body.lower().split("\n"):

@@ -152,11 +152,17 @@ def document_terms(
     for heading, body in cards:
         texts += [heading, visible_text(body)]
     for text in texts:
-        previous: tuple[str, int] | None = None
-        for match in WORD.finditer(text):
-            word = match.group().lower().replace("’", "'")
-            words.add(word)
-            if previous and not text[previous[1] : match.start()].strip(f" \t{HIDDEN}"):
-                pairs.add((previous[0], word))
-            previous = (word, match.end())
+        text_terms(text, words, pairs)
     return words, pairs
+
+
+def text_terms(text: str, words: set[str], pairs: set[tuple[str, str]]) -> None:
+    """Add one visible text's words (lower case) and adjacent pairs: words are adjacent
+    when only spaces or hidden Markdown lie between them."""
+    previous: tuple[str, int] | None = None
+    for match in WORD.finditer(text):
+        word = match.group().lower().replace("’", "'")
+        words.add(word)
+        if previous and not text[previous[1] : match.start()].strip(f" \t{HIDDEN}"):
+            pairs.add((previous[0], word))
+        previous = (word, match.end())
