@@ -27,6 +27,8 @@ from pathlib import Path
 
 import msgpack
 
+from recall.lib.packed_words import PackedWords
+
 MIN_ZIPF = 3.0
 WORDLIST = "large_en.msgpack.gz"
 
@@ -44,41 +46,24 @@ def _wordlist_path() -> Path:
 
 
 class _Table:
-    """Words in order of frequency, end to end, with a hash table of their positions."""
+    """Words in order of frequency (PackedWords), with where each bucket of frequency
+    starts."""
 
     def __init__(self, words: Iterable[bytes], firsts: array) -> None:
-        text = bytearray()
-        offsets = array("I", [0])
-        for word in words:
-            text += word
-            offsets.append(len(text))
-        self.text, self.offsets = text, offsets
+        self.words = PackedWords(words)
         self.firsts = firsts  # the position of the first word of each bucket
-        size = 1 << max(4, (2 * len(self)).bit_length())  # at most half full
-        # Word numbers + 1, in 2 bytes each while they fit (29,000 words do).
-        self.slots = array("H" if len(self) < 2**16 else "I", [0]) * size
-        mask = size - 1
-        for number in range(len(self)):
-            slot = hash(self.word(number)) & mask
-            while self.slots[slot]:
-                slot = (slot + 1) & mask
-            self.slots[slot] = number + 1
 
     def __len__(self) -> int:
-        return len(self.offsets) - 1
+        return len(self.words)
 
     def word(self, number: int) -> str:
-        return self.text[self.offsets[number] : self.offsets[number + 1]].decode()
+        return self.words.word(number)
 
     def frequency(self, word: str) -> float:
-        slots = self.slots
-        mask = len(slots) - 1
-        slot = hash(word) & mask
-        while found := slots[slot]:
-            if self.word(found - 1) == word:
-                return _bucket_frequency(bisect_right(self.firsts, found - 1) - 1)
-            slot = (slot + 1) & mask
-        return 0.0
+        number = self.words.find(word)
+        if number < 0:
+            return 0.0
+        return _bucket_frequency(bisect_right(self.firsts, number) - 1)
 
     def items(self) -> Iterator[tuple[str, float]]:
         for bucket, first in enumerate(self.firsts):

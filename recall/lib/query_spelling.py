@@ -28,6 +28,7 @@ from editdistpy import damerau_osa
 # wordfreq's Zipf values from the compact table the quality checks share: every threshold
 # here is at least recall.lib.english.MIN_ZIPF, below which a word reads as 0.
 from recall.lib.english import zipf
+from recall.lib.packed_words import PackedWords, numbers_of
 
 MIN_WORD_LENGTH = 4  # shorter words have too many neighbours to correct safely
 MIN_VARIANT_LENGTH = 5
@@ -41,11 +42,6 @@ CACHED_WORDS = 2_000  # some 0.5 MB
 MAX_EDITS = 2  # edit distance (optimal string alignment: a swap of neighbours is one edit)
 PREFIX = 5  # words are filed under deletes of their first 5 letters (SymSpell's prefix)
 _MAX_COUNT = 2**32 - 1
-
-
-def _numbers_of(count: int) -> str:
-    """The array type for numbers below count: 2 bytes each while they fit."""
-    return "H" if count <= 2**16 else "I"
 
 
 def _subsequences(text: str, length: int) -> set[str]:
@@ -82,9 +78,8 @@ def _filed_keys(word: str) -> Iterable[str]:
 class Vocabulary:
     """Words with their document counts, read-only once built, in a few arrays.
 
-    - the words, UTF-8, end to end in one bytearray, with their offsets;
+    - the words and a hash table of them (recall.lib.packed_words.PackedWords);
     - their counts, in the same order;
-    - a hash table of the words (open addressing: slot -> word number + 1);
     - the delete index: per bucket of key hashes, the numbers of the words filed under
       those keys (a bucket also holds words of other keys that hash alike; every
       candidate is checked by its edit distance, so they cost time, not correctness).
@@ -92,21 +87,19 @@ class Vocabulary:
 
     def __init__(self, counts: Iterable[tuple[str, int]]) -> None:
         """`counts`: (word, documents) pairs; words with no document are left out."""
-        text = bytearray()
-        offsets = array("I", [0])
         documents = array("I")
         lengths = array("B")  # in letters, at most 255: a lookup's first filter
-        for word, count in counts:
-            if count > 0 and len(word) >= 2:
-                text += word.encode()
-                offsets.append(len(text))
-                documents.append(min(count, _MAX_COUNT))
-                lengths.append(min(len(word), 255))
-        self._text = text
-        self._offsets = offsets
+
+        def kept() -> Iterable[bytes]:
+            for word, count in counts:
+                if count > 0 and len(word) >= 2:
+                    documents.append(min(count, _MAX_COUNT))
+                    lengths.append(min(len(word), 255))
+                    yield word.encode()
+
+        self._words = PackedWords(kept())
         self._counts = documents
         self._lengths = lengths
-        self._slots = self._hash_table()
         self._buckets, self._filed = self._delete_index()
 
     def __len__(self) -> int:
@@ -115,38 +108,18 @@ class Vocabulary:
     @property
     def nbytes(self) -> int:
         """The size of its arrays and text, in bytes (what it adds to a process, near enough)."""
-        arrays = (self._offsets, self._counts, self._lengths, self._slots, self._buckets)
-        return len(self._text) + sum(a.itemsize * len(a) for a in (*arrays, self._filed))
+        arrays = (self._counts, self._lengths, self._buckets, self._filed)
+        return self._words.nbytes + sum(a.itemsize * len(a) for a in arrays)
 
     def word(self, number: int) -> str:
-        return self._text[self._offsets[number] : self._offsets[number + 1]].decode()
-
-    def _hash_table(self) -> array:
-        size = 1 << max(4, (2 * len(self)).bit_length())  # at most half full
-        slots, mask = array(_numbers_of(len(self) + 1), [0]) * size, size - 1
-        for number in range(len(self)):
-            slot = hash(self.word(number)) & mask
-            while slots[slot]:
-                slot = (slot + 1) & mask
-            slots[slot] = number + 1
-        return slots
-
-    def _find(self, word: str) -> int:
-        slots = self._slots
-        mask = len(slots) - 1
-        slot = hash(word) & mask
-        while found := slots[slot]:
-            if self.word(found - 1) == word:
-                return found - 1
-            slot = (slot + 1) & mask
-        return -1
+        return self._words.word(number)
 
     def __contains__(self, word: str) -> bool:
-        return self._find(word) >= 0
+        return self._words.find(word) >= 0
 
     def documents(self, word: str) -> int:
         """How many documents hold the word; 0 if none."""
-        number = self._find(word)
+        number = self._words.find(word)
         return self._counts[number] if number >= 0 else 0
 
     def _delete_index(self) -> tuple[array, array]:
@@ -164,7 +137,7 @@ class Vocabulary:
         for bucket in range(size + 1):  # each bucket's end
             total += starts[bucket]
             starts[bucket] = total
-        filed = array(_numbers_of(len(self)), [0]) * total
+        filed = array(numbers_of(len(self)), [0]) * total
         for number in range(len(self)):
             for key in _filed_keys(self.word(number)):
                 bucket = hash(key) & mask
@@ -177,7 +150,7 @@ class Vocabulary:
         or more): closest first, then the commonest; ties as symspellpy's lookup ordered
         them (the first of its keys that holds the word, then the vocabulary's order)."""
         buckets, filed, counts = self._buckets, self._filed, self._counts
-        text, offsets, lengths = self._text, self._offsets, self._lengths
+        text, offsets, lengths = self._words.text, self._words.offsets, self._lengths
         mask = len(buckets) - 2
         keys = _lookup_keys(word)
         numbers: set[int] = set()
