@@ -14,7 +14,7 @@ from django.utils.text import slugify
 
 from recall.accounts.roles import is_moderator
 from recall.lib import resource_text
-from recall.lib.urls import cached_reverse
+from recall.library.reversing import cached_reverse
 
 
 def name_slug(name: str, fallback: str) -> str:

@@ -7,7 +7,7 @@ dozen (the header, the study, rating and comment forms), a millisecond; a static
 URL about 20. Both depend only on their arguments, the URL configuration, the script
 prefix and the settings, which are in the key or clear the memory when they change
 (setting_changed, as in tests). NoReverseMatch is never remembered: it is raised each time.
-The models' get_absolute_url() use the same cached_reverse (recall.lib.urls).
+The models' get_absolute_url() use the same cached_reverse (recall.library.reversing).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.templatetags.static import StaticNode
 from django.urls import NoReverseMatch
 from django.utils.html import conditional_escape
 
-from recall.lib.urls import cached_reverse
+from recall.library.reversing import cached_reverse
 
 register = template.Library()
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from recall.community.models import Rating
-from recall.lib.urls import cached_reverse
+from recall.library.reversing import cached_reverse
 from recall.library.templatetags import shared_html
 
 pytestmark = pytest.mark.django_db
