@@ -13,6 +13,7 @@ from django.core.cache import cache
 from playwright.sync_api import sync_playwright
 
 from recall.accounts.roles import MODERATORS_GROUP
+from recall.api import admission
 from recall.search.service import forget_vocabulary
 
 # The reference page and third-party test data live beside the repository, not in it.
@@ -30,7 +31,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings) -> None:
+def _test_settings(settings, monkeypatch) -> None:
     # Tests render templates without a collected, hashed STATIC_ROOT.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -41,6 +42,9 @@ def _test_settings(settings) -> None:
     cache.clear()
     # The search vocabulary is cached per process: each test builds it from its own data.
     forget_vocabulary()
+    # The API prunes its rate counts on one request in a thousand, by chance: never in
+    # tests, whose query counts would fail once in a while (test_rate_limits turns it on).
+    monkeypatch.setattr(admission, "PRUNE_EVERY", 0)
 
 
 @pytest.fixture(scope="session")

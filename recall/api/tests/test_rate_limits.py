@@ -41,8 +41,7 @@ def test_a_request_late_with_an_older_window_counts_in_the_newer_one():
         assert admission.count_request("api-ip", "10.0.0.1") == (2, end + admission.PERIOD)
 
 
-def test_counting_is_one_statement(django_assert_num_queries, monkeypatch):
-    monkeypatch.setattr(admission, "PRUNE_EVERY", 10**9)
+def test_counting_is_one_statement(django_assert_num_queries):
     admission.count_request("api-ip", "10.0.0.1")
     with django_assert_num_queries(1):
         assert admission.count_request("api-ip", "10.0.0.1")[0] == 2
@@ -57,6 +56,16 @@ def test_ended_windows_are_pruned():
         assert admission.prune_counts() == 2
 
     assert list(RateCounter.objects.values_list("key", flat=True)) == ["api-ip:10.0.0.3"]
+
+
+def test_counting_prunes_ended_windows_now_and_then(monkeypatch):
+    monkeypatch.setattr(admission, "PRUNE_EVERY", 1)  # every count prunes
+    with time_machine.travel(START, tick=False) as traveller:
+        admission.count_request("api-ip", "10.0.0.1")
+        traveller.move_to(START + 3 * admission.PERIOD)
+        admission.count_request("api-ip", "10.0.0.2")
+
+    assert list(RateCounter.objects.values_list("key", flat=True)) == ["api-ip:10.0.0.2"]
 
 
 def test_a_long_key_is_hashed_to_fit():
