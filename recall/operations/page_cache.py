@@ -25,7 +25,10 @@ new reader's view is counted) or an anonymous session without messages whose vie
 this resource was already counted in this visit. Everything else, and anything it is not
 sure of, goes to Django as before (which serves from the cache itself when it can). It
 adds what the middleware outside AnonymousPageCacheMiddleware adds (SecurityMiddleware's
-headers, Vary: Cookie) and never writes.
+headers, Vary: Cookie) and never writes. With the database cache it reads the content
+version, the page and the session in one query, and each worker keeps the pages it served
+(up to 2 MB), so that the next request for one reads the version and the session alone: a
+kept page is served only while the version is its own and until it leaves the cache.
 
 Each gunicorn worker has its own in-memory cache, so several workers need a shared cache
 for the version to be shared: the database cache (the default) or Redis (REDIS_URL).
@@ -98,14 +101,42 @@ def _read_many(keys: list[str]) -> dict:
     connection = connections[router.db_for_read(backend.cache_model_class) or "default"]
     sql = _cache_select_sql(connection.ops.quote_name(backend._table), len(keys))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*stored_keys, now])
-        rows = cursor.fetchall()
-    process_clob = connection.ops.process_clob
-    return {
-        stored_keys[key]: pickle.loads(base64.b64decode(process_clob(value).encode()))  # noqa: S301 (our own cache)
-        for key, value in rows
-    }
+    rows = _select(connection, sql, [*stored_keys, now])
+    return {stored_keys[key]: _cache_value(connection, value) for key, value in rows}
+
+
+def _select(connection, sql: str, params: list) -> list[tuple]:
+    """The rows of a plain SELECT (sql with %s for its parameters). Through Django's
+    cursor when Django logs or wraps queries (DEBUG, a test counting them); else on the
+    driver's cursor, after the checks Django's makes (the health check, the connection,
+    its errors recorded): on SQLite, Django's wrapping took twice the time of the query."""
+    vendor = connection.vendor
+    if connection.queries_logged or connection.execute_wrappers or vendor not in _DRIVER_SQL:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(_DRIVER_SQL[vendor](sql), params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+
+# The SQL the driver takes for Django's: sqlite3 marks a parameter with ? (as Django's
+# SQLite cursor converts; these statements have no other %), psycopg with %s.
+_DRIVER_SQL = {
+    "sqlite": lru_cache(maxsize=16)(lambda sql: sql.replace("%s", "?")),
+    "postgresql": lambda sql: sql,
+}
+
+
+def _cache_value(connection, value) -> object:
+    # As DatabaseCache.get_many decodes a value (our own cache, pickled by Django).
+    return pickle.loads(base64.b64decode(connection.ops.process_clob(value).encode()))  # noqa: S301
 
 
 @lru_cache(maxsize=8)
@@ -113,6 +144,51 @@ def _cache_select_sql(table: str, count: int) -> str:
     # Only the table name (from settings) is formatted in; values are parameters.
     marks = ", ".join(["%s"] * count)
     return f"SELECT cache_key, value FROM {table} WHERE cache_key IN ({marks}) AND expires > %s"  # noqa: S608
+
+
+def _read_with_session(keys: list[str], session_key: str | None) -> tuple[dict, str | None]:
+    """_read_many(keys), and the stored data of session_key if one is given
+    (read_session_data): in one query when the cache is the database cache, read from
+    the database the sessions are read from (the default), else in two."""
+    from recall.operations.sessions import SessionStore, read_session_data
+
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if session_key is None:
+        return _read_many(keys), None
+    if type(backend) is not DatabaseCache:
+        return _read_many(keys), read_session_data(session_key)
+    session_model = SessionStore.get_model_class()
+    alias = router.db_for_read(backend.cache_model_class) or "default"
+    if (router.db_for_read(session_model) or "default") != alias:
+        return _read_many(keys), read_session_data(session_key)
+    stored_keys = {backend.make_key(key): key for key in keys}
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    sql = _cache_and_session_sql(
+        quote(backend._table), quote(session_model._meta.db_table), len(keys)
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = _select(connection, sql, [*stored_keys, now, session_key, now])
+    found, data = {}, None
+    for is_session, key, value in rows:
+        if is_session:
+            data = value
+        else:
+            found[stored_keys[key]] = _cache_value(connection, value)
+    return found, data
+
+
+@lru_cache(maxsize=8)
+def _cache_and_session_sql(cache_table: str, session_table: str, count: int) -> str:
+    # _cache_select_sql's rows (0) and read_session_data's (1), in one statement. Only the
+    # table names (from settings and the model) are formatted in; values are parameters.
+    marks = ", ".join(["%s"] * count)
+    return (
+        f"SELECT 0, cache_key, value FROM {cache_table}"  # noqa: S608
+        f" WHERE cache_key IN ({marks}) AND expires > %s"
+        f" UNION ALL SELECT 1, session_key, session_data FROM {session_table}"
+        " WHERE session_key = %s AND expire_date > %s"
+    )
 
 
 def _new_version(request: HttpRequest | None = None) -> str:
@@ -307,6 +383,8 @@ class AnonymousPageCacheMiddleware:
                 "headers": list(response.headers.items()),
                 "content": response.content,
                 "resource": getattr(request, "page_cache_resource", None),
+                # When it leaves the cache: StoredPages keeps a copy no longer than that.
+                "expires": time.time() + seconds,
             }
             cache.set(key, entry, timeout=seconds)
         return response
@@ -346,18 +424,41 @@ class _Request(HttpRequest):
 _NO_SESSION: dict = {}  # a reader without a session cookie
 
 
+class _Page:
+    """A stored page as StoredPages serves it: its content version, when it leaves the
+    cache, the resource whose view it counts, the body, and the final headers by scheme."""
+
+    __slots__ = ("version", "expires", "resource", "content", "stored_headers", "headers")
+
+    def __init__(self, entry: dict):
+        self.version = entry["version"]
+        self.expires = entry.get("expires", 0.0)  # an entry without: not kept
+        self.resource = entry["resource"]
+        self.content = entry["content"]
+        self.stored_headers = entry["headers"]
+        self.headers: dict[bool, list[tuple[str, str]]] = {}
+
+
 class StoredPages:
-    """A WSGI layer before Django: a stored page for a reader who is surely anonymous, with
-    two cache reads at most and no writes (see the module docstring); anything else to
-    the Django application it wraps."""
+    """A WSGI layer before Django: a stored page for a reader who is surely anonymous,
+    with one query and no writes (see the module docstring); anything else to the Django
+    application it wraps.
+
+    Each worker keeps the pages it has served (up to _PAGES_KEPT_BYTES): the next request
+    for one reads the content version and the session alone, in one query (with the
+    database cache), and serves the page it kept while the version is still the page's
+    and until the page leaves the cache (its view counts that old at most)."""
 
     def __init__(self, application: Callable):
         self.application = application
         # The headers SecurityMiddleware adds outside the page cache middleware (read
         # from settings once, as Django's handler does).
         self.security = SecurityMiddleware(lambda request: None)
-        # A stored page's final headers, by its key, content version and scheme.
-        self.headers: dict[tuple[str, str, bool], list[tuple[str, str]]] = {}
+        self.pages: dict[str, _Page] = {}
+        self.pages_bytes = 0
+        # The hosts request.get_host() allowed, for the ALLOWED_HOSTS in hosts_for.
+        self.hosts: dict[tuple, bool] = {}
+        self.hosts_for: list | None = None
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         try:
@@ -388,63 +489,130 @@ class StoredPages:
         cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
         if "messages" in cookies:
             return None
+        session_key = cookies.get(settings.SESSION_COOKIE_NAME)
+        if session_key is None:
+            if path_info.startswith("/resources/"):
+                return None  # a new reader, whose view Django counts
+        elif not _may_be_anonymous(session_key):
+            return None
         request = _Request(environ, path_info, cookies)
-        try:
-            request.get_host()
-        except DisallowedHost:
+        if not self.allowed_host(request):
             return None  # Django's 400
         if self.security.process_request(request) is not None:
             return None  # Django's redirect to https
-        close_old_connections()  # as at the start of a Django request
-        session = _anonymous_session(cookies.get(settings.SESSION_COOKIE_NAME))
-        if session is None or (session is _NO_SESSION and path_info.startswith("/resources/")):
-            return None  # not anonymous, or a new reader whose view Django counts
         key = _page_key_for(request.get_full_path())
-        found = _read_many([VERSION_KEY, key])
-        version, entry = found.get(VERSION_KEY), found.get(key)
-        if version is None or entry is None or entry["version"] != version:
+        now = time.time()
+        page = self.pages.get(key)
+        if page is not None and page.expires <= now:
+            page = None
+        close_old_connections()  # as at the start of a Django request
+        found, session_data = _read_with_session(
+            [VERSION_KEY] if page is not None else [VERSION_KEY, key], session_key
+        )
+        version = found.get(VERSION_KEY)
+        if version is None:
             return None
-        if entry["resource"] is not None:
+        if page is None:
+            entry = found.get(key)
+            if entry is None or entry["version"] != version:
+                return None
+            page = self.keep(key, _Page(entry), now)
+        elif page.version != version:
+            self.pages.pop(key, None)  # the content changed: read again next time
+            return None
+        if session_key is not None:
+            session = _anonymous_session(session_key, session_data)
+            if session is None:
+                return None  # not anonymous: Django answers
+        else:
+            session = _NO_SESSION
+        if page.resource is not None:
             # Deferred: importing the library at start-up would load the models too early.
             from recall.library.actions import view_counted_recently
 
-            if not view_counted_recently(session, entry["resource"]):
+            if not view_counted_recently(session, page.resource, now):
                 return None  # Django counts the view (and makes a session if need be)
-        return self.final_headers(request, key, entry), entry["content"]
+        return self.final_headers(request, page), page.content
 
-    def final_headers(self, request: _Request, key: str, entry: dict) -> list[tuple[str, str]]:
+    def allowed_host(self, request: _Request) -> bool:
+        """Whether Django allows the request's host (request.get_host()), remembered for
+        the host headers it has allowed (a few dozen at most)."""
+        allowed = settings.ALLOWED_HOSTS
+        if allowed is not self.hosts_for:  # new settings (tests)
+            self.hosts, self.hosts_for = {}, allowed
+        environ = request.environ
+        key = (
+            environ.get("HTTP_X_FORWARDED_HOST") if settings.USE_X_FORWARDED_HOST else None,
+            environ.get("HTTP_HOST"),
+            environ.get("SERVER_NAME"),
+            environ.get("SERVER_PORT"),
+            settings.DEBUG,
+        )
+        if key in self.hosts:
+            return True
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return False
+        if len(self.hosts) >= 64:
+            self.hosts.clear()
+        self.hosts[key] = True
+        return True
+
+    def keep(self, key: str, page: _Page, now: float) -> _Page:
+        """Keep page for the next requests, the oldest forgotten first beyond
+        _PAGES_KEPT_BYTES (another thread of a gthread worker may be at it too)."""
+        if page.expires <= now or len(page.content) > _PAGES_KEPT_BYTES:
+            return page
+        pages = self.pages
+        pages.pop(key, None)
+        # Counted again each time (a few dozen pages, once per page and version): another
+        # thread's changes meanwhile make no lasting error.
+        size = sum(len(kept.content) for kept in list(pages.values()))
+        while pages and size + len(page.content) > _PAGES_KEPT_BYTES:
+            try:
+                size -= len(pages.pop(next(iter(pages))).content)
+            except (StopIteration, RuntimeError, KeyError):
+                pages.clear()
+                size = 0
+        pages[key] = page
+        self.pages_bytes = size + len(page.content)
+        return page
+
+    def final_headers(self, request: _Request, page: _Page) -> list[tuple[str, str]]:
         """The stored headers with what the middleware outside the page cache adds, once
         per stored page and scheme in this worker."""
-        memo_key = (key, entry["version"], request.is_secure())
-        headers = self.headers.get(memo_key)
+        secure = request.is_secure()
+        headers = page.headers.get(secure)
         if headers is None:
             response = HttpResponse()
-            for header, value in entry["headers"]:
+            for header, value in page.stored_headers:
                 response.headers[header] = value
             self.security.process_response(request, response)
             patch_vary_headers(response, ("Cookie",))  # as SessionMiddleware
-            headers = list(response.items())
-            if len(self.headers) >= 256:
-                self.headers.clear()
-            self.headers[memo_key] = headers
+            headers = page.headers[secure] = list(response.items())
         return headers
 
 
-def _anonymous_session(key: str | None) -> dict | None:
-    """The decoded data of an anonymous session without messages (_NO_SESSION without a
-    session cookie); None if the session is anything else (logged in, a message waiting,
-    unknown, expired or empty: Django answers, as it may set or delete the cookie)."""
-    if key is None:
-        return _NO_SESSION
-    if (
-        len(key) < 8
-        or key in _LOGGED_IN_KEYS
-        or settings.SESSION_ENGINE != "recall.operations.sessions"
-    ):
-        return None
-    from recall.operations.sessions import read_session_data
+# The bytes of stored pages a worker keeps (StoredPages.keep): a few dozen pages.
+_PAGES_KEPT_BYTES = 2 * 1024 * 1024
 
-    data = read_session_data(key)
+
+def _may_be_anonymous(key: str) -> bool:
+    """Whether the session key may be an anonymous session's that StoredPages can read:
+    not one this worker found logged in, nor one Django would refuse at once."""
+    return (
+        len(key) >= 8
+        and key not in _LOGGED_IN_KEYS
+        and settings.SESSION_ENGINE == "recall.operations.sessions"
+    )
+
+
+def _anonymous_session(key: str, data: str | None) -> dict | None:
+    """The decoded data (its stored data read by read_session_data) of an anonymous
+    session without messages; None if the session is anything else (logged in, a message
+    waiting, unknown, expired or empty: Django answers, as it may set or delete the
+    cookie)."""
     if data is None:
         return None
     session = _decoded_session(data, settings.SECRET_KEY)

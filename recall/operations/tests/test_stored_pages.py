@@ -170,26 +170,76 @@ def test_it_reads_the_session_and_the_cache_once_each_and_writes_nothing(app, li
     assert Resource.objects.get(pk=library["reference"].pk).view_count == views
 
 
-def test_with_the_database_cache_it_is_two_reads(app, library, settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "recall_cache",
-        }
+DATABASE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "recall_cache",
     }
+}
+
+
+def test_with_the_database_cache_it_is_one_read(app, library, settings):
+    settings.CACHES = DATABASE_CACHE
     cookie = seen(library["reference"])
     first = app.get(URL, cookie)
+    page_key = page_cache._page_key_for(URL).split(":")[-1]
 
     with CaptureQueriesContext(connection) as captured:
         fast = app.get(URL, cookie)
-
+    # The content version, the page and the session in one query...
     assert not fast.by_django and fast.body == first.body
-    assert len(captured) == 2
-    assert "recall_cache" in captured[1]["sql"]
+    assert len(captured) == 1
+    assert "recall_cache" in captured[0]["sql"] and "django_session" in captured[0]["sql"]
+    assert page_key in captured[0]["sql"]
+    # ...then the page this worker kept: the version and the session alone.
+    with CaptureQueriesContext(connection) as captured:
+        kept = app.get(URL, cookie)
+    assert not kept.by_django and kept.body == first.body
+    assert kept.header_set() == fast.header_set()
+    assert len(captured) == 1 and page_key not in captured[0]["sql"]
     # ...and an edit makes it stale there too.
     edit_title(library["reference"], "The Rise of Kruschev, edited")
     fresh = app.get(URL, cookie)
     assert fresh.by_django and "The Rise of Kruschev, edited" in fresh.body.decode()
+    again = app.get(URL, cookie)
+    assert not again.by_django and again.body == fresh.body
+
+
+def test_a_kept_page_is_served_no_longer_than_it_stays_in_the_cache(
+    app, library, settings, monkeypatch
+):
+    cookie = seen(library["reference"])
+    app.get(URL, cookie)  # stored
+    assert not app.get(URL, cookie).by_django  # read and kept
+    assert not app.get(URL, cookie).by_django  # served from what was kept
+    now = page_cache.time.time()
+    # Past the page's lifetime the cache no longer has it, nor may the worker serve it.
+    monkeypatch.setattr(
+        page_cache.time, "time", lambda: now + settings.RECALL_PAGE_CACHE_SECONDS + 1
+    )
+
+    assert app.get(URL, cookie).by_django
+
+
+def test_the_pages_kept_are_bounded(app, monkeypatch):
+    monkeypatch.setattr(page_cache, "_PAGES_KEPT_BYTES", 100)
+    now = page_cache.time.time()
+
+    def page(size: int, expires: float = now + 60) -> page_cache._Page:
+        content = b"x" * size
+        entry = {"version": "v", "expires": expires, "resource": None, "headers": []}
+        return page_cache._Page({**entry, "content": content})
+
+    stored = app.stored
+    stored.keep("a", page(40), now)
+    stored.keep("b", page(40), now)
+    stored.keep("c", page(40), now)  # "a", the oldest, is forgotten
+    stored.keep("huge", page(101), now)  # more than the bound: never kept
+    stored.keep("expired", page(1, expires=now - 1), now)
+    stored.keep("b", page(30), now)  # replaced
+
+    assert list(stored.pages) == ["c", "b"]
+    assert stored.pages_bytes == 70
 
 
 def test_a_view_not_yet_counted_in_this_visit_goes_to_django_and_is_counted(app, library):
@@ -300,10 +350,10 @@ def test_https_redirects_and_hsts_are_djangos(library, settings, monkeypatch):
 def test_if_serving_fails_django_answers(app, library, monkeypatch):
     app.get("/")
 
-    def broken(key):
+    def broken(keys, session_key):
         raise RuntimeError("the session table is gone")
 
-    monkeypatch.setattr(page_cache, "_anonymous_session", broken)
+    monkeypatch.setattr(page_cache, "_read_with_session", broken)
     response = app.get("/")
 
     assert response.by_django and response.status == 200
@@ -313,3 +363,56 @@ def test_stored_pages_serve_gunicorns_application():
     from recall import wsgi
 
     assert isinstance(wsgi.application, page_cache.StoredPages)
+
+
+def test_its_query_gives_the_same_rows_on_the_drivers_cursor_as_on_djangos(library, settings):
+    settings.CACHES = DATABASE_CACHE
+    page_cache._new_version()
+    session = SessionStore()
+    session["some"] = "data"
+    session.create()
+    keys = [page_cache.VERSION_KEY, "missing"]
+
+    plain = page_cache._read_with_session(keys, session.session_key)
+    with CaptureQueriesContext(connection) as captured:  # Django's cursor, to log it
+        logged = page_cache._read_with_session(keys, session.session_key)
+
+    assert len(captured) == 1
+    assert plain == logged
+    found, data = plain
+    assert set(found) == {page_cache.VERSION_KEY}
+    assert SessionStore().decode(data) == {"some": "data"}
+    assert page_cache._read_with_session(keys, "unknown-key")[1] is None
+
+
+def test_sessions_read_from_another_database_than_the_cache_are_read_apart(
+    library, settings, monkeypatch
+):
+    settings.CACHES = DATABASE_CACHE
+    version = page_cache._new_version()
+
+    class Router:  # as if the sessions lived in another database than the cache
+        def db_for_read(self, model, **hints):
+            return "elsewhere" if model is SessionStore.get_model_class() else "default"
+
+    monkeypatch.setattr(page_cache, "router", Router())
+    session = SessionStore()
+    session["some"] = "data"
+    session.create()
+
+    with CaptureQueriesContext(connection) as captured:
+        found, data = page_cache._read_with_session([page_cache.VERSION_KEY], session.session_key)
+
+    assert len(captured) == 2  # (both on the test's one database, with Django's router)
+    assert found == {page_cache.VERSION_KEY: version}
+    assert SessionStore().decode(data) == {"some": "data"}
+
+
+def test_a_host_allowed_before_is_refused_once_the_settings_refuse_it(app, library, settings):
+    app.get("/")
+    assert not app.get("/").by_django
+    settings.ALLOWED_HOSTS = ["elsewhere.example.org"]
+
+    refused = app.get("/")
+
+    assert refused.by_django and refused.status == 400
