@@ -98,6 +98,29 @@ def test_the_sqlite_database_really_is_in_wal_mode(tmp_path):
     assert mode.stdout.strip() == "wal", mode.stderr
 
 
+def test_a_sqlite_connection_keeps_a_small_page_cache_unless_told(tmp_path):
+    # Every thread of a worker has a connection: SQLite's default 2,000 KiB each cost a
+    # gthread worker 8 MB (recall/settings.py).
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        "c = connection.cursor(); c.execute('PRAGMA cache_size'); print(c.fetchone()[0])"
+    )
+    url = f"sqlite:///{tmp_path}/cache.sqlite3"
+
+    default = run_python(["-c", code], tmp_path, DATABASE_URL=url)
+    told = run_python(["-c", code], tmp_path, DATABASE_URL=url, DATABASE_SQLITE_CACHE_KIB="4000")
+
+    assert default.stdout.strip() == "-500", default.stderr
+    assert told.stdout.strip() == "-4000", told.stderr
+
+
+def test_a_page_cache_below_100_kib_stops_start_up(tmp_path):
+    result = start_up(tmp_path, DATABASE_SQLITE_CACHE_KIB="10")
+
+    assert result.returncode != 0
+    assert "DATABASE_SQLITE_CACHE_KIB must be at least 100" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("raw", "value"), [("1", True), ("true", True), ("No", False), ("", False)]
 )
