@@ -12,6 +12,7 @@ from django.conf import settings
 # Variables a developer's shell may set that would change what a test sees.
 _CONFIG_VARIABLES = {
     "DATABASE_URL",
+    "DATABASE_SQLITE_CACHE_KIB",
     "SECRET_KEY",
     "DEBUG",
     "ALLOWED_HOSTS",
