@@ -197,9 +197,7 @@ def answer_review(request: HttpRequest, payload: AnswerIn, item_id: int = ItemPa
     resource you don't study or can no longer read, or no longer in its resource."""
     try:
         # review_answer reads the item itself (with its resource, in one query).
-        state = review_answer(
-            request.user, StudyItem(pk=item_id), payload.rating, payload.duration_ms
-        )
+        state = review_answer(request.user, item_id, payload.rating, payload.duration_ms)
     except StudyItem.DoesNotExist:
         raise NotFound("There is no study item with that id.") from None
     return _state_out(state)

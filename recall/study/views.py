@@ -73,8 +73,8 @@ def review_answer_view(request: HttpRequest, item_id: int) -> HttpResponse:
     if answer is None:
         return HttpResponse("Rate the answer 1 (Again) to 4 (Easy).", status=400)
     try:
-        # review_answer loads the item itself (with its resource, in one query).
-        review_answer(request.user, StudyItem(pk=item_id), *answer)
+        # review_answer reads the item itself (with its resource, in one query).
+        review_answer(request.user, item_id, *answer)
     except StudyItem.DoesNotExist:
         raise Http404("No such question.") from None
     if request.htmx:
