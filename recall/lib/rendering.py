@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import nh3
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+# nh3 and markdown-it are imported where used: only writing paths render (about 2.6 MB a
+# worker that only serves pages does without).
 
 ALLOWED_TAGS = frozenset(
     {
@@ -32,6 +36,8 @@ ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 @lru_cache(maxsize=1)
 def _renderer() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     # Headings inside a card start at h2: the page's h1 is the resource title.
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
         ["table", "strikethrough"]
@@ -49,6 +55,8 @@ COMMENT_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 
 @lru_cache(maxsize=1)
 def _comment_renderer() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     # A comment's Markdown subset: no headings, tables or images.
     return (
         MarkdownIt("commonmark", {"html": False, "linkify": False})
@@ -64,6 +72,8 @@ def sanitise_html(
     attributes: dict[str, set[str]] = ALLOWED_ATTRIBUTES,
     link_rel: str = "nofollow noopener noreferrer",
 ) -> str:
+    import nh3
+
     return nh3.clean(
         html,
         tags=set(tags),

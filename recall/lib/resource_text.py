@@ -17,8 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import yaml
-
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_TITLE_LENGTH = 200
 MAX_NAME_LENGTH = 100
@@ -380,6 +378,8 @@ def _front_matter_and_body(text: str) -> tuple[str, list[str]]:
 
 
 def _front_matter(block: str, require_metadata: bool = True) -> dict[str, str]:
+    import yaml  # here: only writing paths parse resources (reading workers do without)
+
     try:
         data = yaml.safe_load(block)
     except yaml.YAMLError as error:
@@ -459,6 +459,8 @@ def parse_markdown_resource(text: str, *, require_metadata: bool = True) -> Pars
 
 def format_markdown_resource(resource: ParsedResource) -> str:
     """The Markdown import format for a resource; parse_markdown_resource reads it back."""
+    import yaml  # here, as in _front_matter
+
     meta = {"title": resource.title, "subject": resource.subject, "topic": resource.topic}
     if resource.kind != "notes":
         meta["kind"] = resource.kind

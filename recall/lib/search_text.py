@@ -11,9 +11,12 @@ import types
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import nh3
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+# nh3 and markdown-it are imported where used: indexing needs them, searching does not.
 
 # Words too common to search on; a query of only these gets a helpful empty result.
 STOP_WORDS = frozenset(
@@ -78,6 +81,8 @@ def parse_query(query: str) -> ParsedQuery:
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
@@ -95,6 +100,8 @@ def markdown_plain_text(markdown: str) -> str:
 
 def rendered_plain_text(markdown: str) -> str:
     """markdown_plain_text the long way, through the Markdown parser, for any input."""
+    import nh3
+
     rendered = _markdown().render(markdown)
     rendered = re.sub(r"</(p|li|h\d|tr|td|th|blockquote|pre)>", " ", rendered)
     text = nh3.clean(rendered, tags=set(), strip_comments=True)

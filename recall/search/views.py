@@ -9,7 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .forms import SearchForm
+from recall.operations.page_cache import prefetch
+
+from .forms import OPTION_FRAGMENTS, SearchForm
 from .service import search_resources
 
 PAGE_SIZE = 20
@@ -25,7 +27,7 @@ def _page_number(request: HttpRequest) -> int:
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None)
+    form = SearchForm(request.GET or None, request=request)
     number = _page_number(request)
     outcome = None
     if form.is_valid() and form.cleaned_data["q"].strip():
@@ -58,4 +60,6 @@ def search(request: HttpRequest) -> HttpResponse:
     }
     if request.htmx and request.htmx.target == "search-results":
         return render(request, "search/_results.html", context)
+    # The form's subject and topic options, with the content version, in one cache call.
+    prefetch(request, [], OPTION_FRAGMENTS)
     return render(request, "search/search.html", context)

@@ -22,8 +22,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-from symspellpy import SymSpell, Verbosity
+if TYPE_CHECKING:
+    from symspellpy import SymSpell
 
 from recall.lib import english
 
@@ -111,6 +113,8 @@ class Lexicon:
         """Words within ``max_distance`` plain edits of ``word`` (lower case)."""
         if len(word) > 40:
             return []
+        from symspellpy import Verbosity  # here: only the quality checks look words up
+
         found = self.symspell.lookup(
             word, Verbosity.ALL, max_edit_distance=max_distance, transfer_casing=False
         )
@@ -128,6 +132,8 @@ class Lexicon:
 
 
 def _symspell(frequencies: dict[str, float]) -> SymSpell:
+    from symspellpy import SymSpell  # here: a reading worker never builds one
+
     symspell = SymSpell(max_dictionary_edit_distance=MAX_EDIT_DISTANCE, prefix_length=PREFIX_LENGTH)
     for word, frequency in frequencies.items():
         if frequency >= SUGGESTED_FREQUENCY and word.isalpha():

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from symspellpy import SymSpell, Verbosity
+if TYPE_CHECKING:
+    from symspellpy import SymSpell
 
 from .lexicon import MAX_EDIT_DISTANCE, PREFIX_LENGTH, Lexicon
 from .markdown_text import HIDDEN, visible_text
@@ -109,6 +111,9 @@ class Vocabulary:
 
     def candidates(self, word: str, lexicon: Lexicon) -> list[str]:
         """Subject words within two edits of ``word`` (those English doesn't have)."""
+        # Imported here: only the quality checks look words up (a reading worker never does).
+        from symspellpy import SymSpell, Verbosity
+
         if self._symspell is None:
             self._symspell = SymSpell(
                 max_dictionary_edit_distance=MAX_EDIT_DISTANCE, prefix_length=PREFIX_LENGTH

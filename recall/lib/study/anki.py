@@ -34,8 +34,6 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-import nh3
-
 from recall.lib.resource_text import (
     MAX_HEADING_LENGTH,
     ParsedCard,
@@ -250,6 +248,8 @@ _SOUND = re.compile(r"\[sound:[^\]]*\]")
 
 def html_to_text(value: str) -> str:
     """An Anki field (HTML) as plain text: line breaks kept, tags and media dropped."""
+    import nh3  # here: only deck imports need it (reading workers do without)
+
     text = _BREAKS.sub("\n", value)
     text = html.unescape(nh3.clean(text, tags=set(), strip_comments=True))
     text = _SOUND.sub("", text).replace("\u00a0", " ")
