@@ -15,7 +15,6 @@ from gunicorn.glogging import Logger
 
 from recall.operations import gunicorn_conf
 from recall.operations.access_log import JsonAccessLogger
-from recall.operations.log_format import JsonFormatter
 
 ENVIRON = {
     "REMOTE_ADDR": "203.0.113.9",
@@ -54,7 +53,9 @@ def _logger(cls, stream, **settings):
 def _lines(cls, environ=ENVIRON, response=None, **settings) -> list[dict]:
     stream = io.StringIO()
     log = _logger(cls, stream, **settings)
-    with time_machine.travel(datetime.datetime(2026, 12, 6, 4, 30, 5, 250_000), tick=False):
+    with time_machine.travel(
+        datetime.datetime(2026, 12, 6, 4, 30, 5, 250_000, tzinfo=datetime.UTC), tick=False
+    ):
         log.access(
             response or _response(), _request(), environ, datetime.timedelta(microseconds=1234)
         )
