@@ -9,6 +9,9 @@ notes. The same N and seed give the same corpus on any backend. Resources and ca
 written with plain multi-row INSERTs (the cards' HTML built directly, checked against
 render_markdown on a sample of each batch), then indexed in bulk by search_rebuild (the
 same index as saving each would give, tested in recall/search/tests/test_rebuild.py).
+From 2,000 resources the quality checks' corpus is counted in a second process fed each
+batch as it is written, so that the counting overlaps the writing too (search_rebuild's
+`counted`; tested in recall/quality/tests/test_corpus.py).
 On SQLite the load runs without the write-ahead log, syncs or per-row foreign-key
 checks (see bulk_loading).
 Prints a table (wall-clock seconds, and this process's CPU seconds: on a busy machine
@@ -43,6 +46,7 @@ from wordfreq import top_n_list  # noqa: E402
 
 from recall.lib.rendering import render_markdown  # noqa: E402
 from recall.library.models import Card, Resource, Status, Subject, Topic  # noqa: E402
+from recall.quality.corpus import CountingWorker  # noqa: E402
 from recall.search import index as search_index  # noqa: E402
 from recall.search.similar import insert_rows  # noqa: E402
 
@@ -131,6 +135,21 @@ def bulk_loading():
             raise RuntimeError(f"generate.py: rows without their parents: {broken[:5]}")
 
 
+def server_cpu() -> float | None:
+    """The CPU seconds of this connection's PostgreSQL server process so far, where it
+    runs on this machine (its /proc entry readable); None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 class Phases:
     """Wall-clock and CPU seconds of the rebuild's steps, by wrapping the functions that
     search_rebuild calls (it stays the app's own rebuild)."""
@@ -155,15 +174,27 @@ class Phases:
 
 
 def generate(n: int, seed: int, hard: bool = False) -> dict:
-    with bulk_loading():
-        return _generate(n, seed, hard)
+    # From PARALLEL_FROM resources, the quality checks' corpus is counted in a second
+    # process fed each batch as it is written (what search_rebuild would feed it as it
+    # reads them back: the same titles and cards, in order of id), so that the counting
+    # overlaps the writing as well as the indexing.
+    counting = None
+    if n >= search_index.PARALLEL_FROM and CountingWorker.available():
+        counting = CountingWorker()
+    try:
+        with bulk_loading():
+            return _generate(n, seed, hard, counting)
+    finally:
+        if counting is not None:
+            counting.close()
 
 
-def _generate(n: int, seed: int, hard: bool = False) -> dict:
+def _generate(n: int, seed: int, hard: bool, counting: CountingWorker | None) -> dict:
     rng = random.Random(seed)
     # ASCII words only: the bullets stay plain Markdown (see card_html).
     common = [w for w in top_n_list("en", 6000) if w.isascii() and w.isalpha() and len(w) > 2]
     started, cpu_started = time.perf_counter(), time.process_time()
+    server_started = server_cpu()
     with transaction.atomic():
         author = get_user_model().objects.create_user("bench-author")
         subjects, topics = build_taxonomy(rng, common, hard)
@@ -205,6 +236,11 @@ def _generate(n: int, seed: int, hard: bool = False) -> dict:
             Resource.objects.bulk_create(resources)
             for card in cards:
                 card[0] = card[0].pk
+            if counting is not None:  # published: every one is visible
+                by_resource = {resource.pk: [] for resource in resources}
+                for card in cards:
+                    by_resource[card[0]].append((card[2], card[3]))
+                counting.add([(r.pk, r.title, by_resource[r.pk]) for r in resources])
             # Plain INSERTs: building 650,000 model instances costs more than writing them.
             insert_rows(Card, ["resource_id", "position", "heading", "body", "body_html"], cards)
             made += len(resources)
@@ -216,7 +252,7 @@ def _generate(n: int, seed: int, hard: bool = False) -> dict:
     # From PARALLEL_FROM resources, counted in a second process during the phases above
     # (its CPU is in cpu_seconds_worker): this step waits for it and writes.
     phases.wrap(search_index, "quality_write", "quality counts")
-    indexed = search_index.search_rebuild()
+    indexed = search_index.search_rebuild(counted=counting)
     total = time.perf_counter() - started
     index_cpu = time.process_time() - cpu_started - written_cpu
     others = [sum(s[i] for s in phases.seconds.values()) for i in (0, 1)]
@@ -235,7 +271,9 @@ def _generate(n: int, seed: int, hard: bool = False) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     usage, children = getrusage(RUSAGE_SELF), getrusage(RUSAGE_CHILDREN)
+    server = server_cpu() - server_started if server_started is not None else None
     return {
+        "cpu_seconds_server": None if server is None else round(server, 1),
         "cpu_seconds": round(time.process_time() - cpu_started, 1),
         "cpu_seconds_worker": round(children.ru_utime + children.ru_stime, 1),
         "peak_rss_mb": round(usage.ru_maxrss / 1024),
@@ -279,6 +317,8 @@ def main() -> None:
     name = f"generate-{connection.vendor}-{args.n}{'-hard' if args.hard else ''}.json"
     for phase, (wall, cpu) in result["phases_wall_cpu"].items():
         print(f"  {phase}: {wall} s wall, {cpu} s CPU")
+    if result["cpu_seconds_server"] is not None:
+        print(f"  PostgreSQL server process: {result['cpu_seconds_server']} s CPU")
     print(
         f"  worker process: {result['cpu_seconds_worker']} s CPU; peak RSS "
         f"{result['peak_rss_mb']} MB (worker {result['peak_rss_mb_worker']} MB)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 
@@ -13,33 +14,54 @@ from recall.library.models import Card, Resource
 from recall.quality.corpus import CountingWorker, quality_rebuild, quality_refresh
 
 from .models import SearchDocument, SearchTerm
-from .similar import similar_rebuild, similar_refresh
+from .similar import insert_rows, similar_rebuild, similar_refresh
 
 BATCH = 500
 
+# A SearchDocument's columns, in the order of _document_values.
+COLUMNS = [
+    "resource_id",
+    "title",
+    "body",
+    "subject_id",
+    "topic_id",
+    "level",
+    "kind",
+    "created_at",
+    "facets",
+]
+# What _document_values reads of a resource (Resource field names, in its order).
+RESOURCE_FIELDS = ["pk", "title", "subject_id", "topic_id", "level", "kind", "created_at"]
 
-def _document(resource: Resource, cards: list[tuple[str, str]]) -> SearchDocument:
-    """The document of a resource, from its cards' (heading, Markdown) in order."""
+
+def _document_values(
+    pk, title, subject_id, topic_id, level, kind, created_at, cards: list[tuple[str, str]]
+) -> tuple:
+    """A resource's document as values of COLUMNS, from its RESOURCE_FIELDS and its
+    cards' (heading, Markdown) in order."""
     parts = []
     for heading, body in cards:
         if heading:
             parts.append(heading)
         parts.append(markdown_plain_text(body))
-    return SearchDocument(
-        resource_id=resource.pk,
-        title=resource.title,
-        body="\n".join(parts),
-        subject_id=resource.subject_id,
-        topic_id=resource.topic_id,
-        level=resource.level,
-        kind=resource.kind,
-        created_at=resource.created_at,
-        facets=" ".join(
-            SearchDocument.facet_words(
-                resource.subject_id, resource.topic_id, resource.level or "none", resource.kind
-            )
-        ),
+    facets = SearchDocument.facet_words(subject_id, topic_id, level or "none", kind)
+    return (
+        pk,
+        title,
+        "\n".join(parts),
+        subject_id,
+        topic_id,
+        level,
+        kind,
+        created_at,
+        " ".join(facets),
     )
+
+
+def _document(resource: Resource, cards: list[tuple[str, str]]) -> SearchDocument:
+    """The document of a resource, from its cards' (heading, Markdown) in order."""
+    values = _document_values(*(getattr(resource, f) for f in RESOURCE_FIELDS), cards)
+    return SearchDocument(**dict(zip(COLUMNS, values, strict=True)))
 
 
 def _cards(resource_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
@@ -86,7 +108,15 @@ def search_refresh(resource_ids: Iterable[int], *, remove: bool = False) -> None
 
 def document_terms(document: SearchDocument) -> set[str]:
     """The distinct words of a document that the vocabulary counts."""
-    return {w for w in set(words(f"{document.title} {document.body}")) if 2 <= len(w) <= 100}
+    return text_terms(document.title, document.body)
+
+
+def text_terms(title: str, body: str) -> set[str]:
+    """The distinct words of a document's title and body that the vocabulary counts."""
+    found = set(words(f"{title} {body}"))
+    if found and (min(map(len, found)) < 2 or max(map(len, found)) > 100):
+        return {w for w in found if 2 <= len(w) <= 100}
+    return found  # every word fits (the usual case): no test of each in Python
 
 
 def _count_terms(change: Counter) -> None:
@@ -119,44 +149,97 @@ def search_refresh_subject(subject_id: int) -> None:
 PARALLEL_FROM = 2000
 
 
-def search_rebuild(batch: int = 2000) -> int:
+def search_rebuild(batch: int = 2000, counted: CountingWorker | None = None) -> int:
     """Index every resource from scratch; returns how many are findable.
 
     The bulk path: documents written a batch at a time, the vocabulary counted in memory
     and written once, then every similar list in a second pass. What it stores is what
     search_refresh of each resource, then similar_refresh of them all, would store. The
     quality checks' counts are recounted too: by quality_rebuild, or, for a large
-    library, by a second process fed the titles and cards read here (the same rows)."""
+    library, by a second process fed the titles and cards read here (the same rows).
+    `counted`: such a process the caller already sent every visible resource, in order
+    of id (bench/generate.py, as it writes them); it is closed here."""
     with transaction.atomic():
         ids = list(Resource.objects.visible().order_by("pk").values_list("pk", flat=True))
-        worker = None
-        if len(ids) >= PARALLEL_FROM and CountingWorker.available():
+        worker = counted
+        if worker is None and len(ids) >= PARALLEL_FROM and CountingWorker.available():
             worker = CountingWorker()
         try:
-            _rebuild(ids, batch, worker)
+            _rebuild(ids, batch, worker, feed=counted is None)
         finally:
             if worker is not None:
                 worker.close()
         return len(ids)
 
 
-def _rebuild(ids: list[int], batch: int, worker: CountingWorker | None) -> None:
-    SearchDocument.objects.all().delete()
-    SearchTerm.objects.all().delete()
-    terms: Counter = Counter()
-    for start in range(0, len(ids), batch):
-        chunk = ids[start : start + batch]
-        resources = Resource.objects.filter(pk__in=chunk).only(
-            "pk", "title", "subject_id", "topic_id", "level", "kind", "created_at"
+@contextmanager
+def _full_text_built_after():
+    """The full-text index built once from all the documents, after they are written.
+
+    SQLite: the FTS5 index by 'rebuild' (half the time of adding the documents one by one
+    through the triggers that keep it in step); the triggers are dropped meanwhile and
+    made again from their own SQL. PostgreSQL, on a first build only (no documents yet:
+    dropping an index locks the table against searches until the transaction ends): the
+    GIN indexes are dropped and made again from their own definitions (one sorted build
+    instead of inserting each document's words). The caller holds a transaction, so an
+    error undoes the drops too."""
+    if connection.vendor == "postgresql":
+        with _gin_built_after():
+            yield
+        return
+    if connection.vendor != "sqlite":
+        yield
+        return
+    table = SearchDocument._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s "
+            "ORDER BY name",
+            [table],
         )
-        cards = _cards(chunk)
-        documents = [_document(resource, cards[resource.pk]) for resource in resources]
-        if worker is not None:
-            titles = {d.resource_id: d.title for d in documents}
-            worker.add([(pk, titles[pk], cards[pk]) for pk in chunk if pk in titles])
-        for document in documents:
-            terms.update(document_terms(document))
-        SearchDocument.objects.bulk_create(documents)
+        triggers = cursor.fetchall()
+        for name, _ in triggers:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+        for _, sql in triggers:
+            cursor.execute(sql)
+
+
+@contextmanager
+def _gin_built_after():
+    table = SearchDocument._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608 - our table
+        if cursor.fetchone()[0]:
+            indexes = []
+        else:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                "current_schema() AND tablename = %s AND indexdef LIKE '%% USING gin %%' "
+                "ORDER BY indexname",
+                [table],
+            )
+            indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    with connection.cursor() as cursor:
+        if indexes:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # The rows' deferred foreign-key checks run now: an index cannot be made on a
+            # table with checks pending (the others stay deferred, as Django makes them).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for _, sql in indexes:
+            cursor.execute(sql)
+
+
+def _rebuild(ids: list[int], batch: int, worker: CountingWorker | None, feed: bool) -> None:
+    with _full_text_built_after():
+        terms = _write_documents(ids, batch, worker if feed else None)
+    SearchTerm.objects.all().delete()
     SearchTerm.objects.bulk_create(
         (SearchTerm(term=term, documents=count) for term, count in sorted(terms.items())),
         batch_size=5000,
@@ -166,6 +249,27 @@ def _rebuild(ids: list[int], batch: int, worker: CountingWorker | None) -> None:
         quality_rebuild()
     else:
         quality_write(worker)
+
+
+def _write_documents(ids: list[int], batch: int, worker: CountingWorker | None) -> Counter:
+    """Every document written anew (plain multi-row INSERTs, in order of id); returns the
+    vocabulary's counts."""
+    SearchDocument.objects.all().delete()
+    adapt = connection.ops.adapt_datetimefield_value  # as a model's save would
+    terms: Counter = Counter()
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        resources = (
+            Resource.objects.filter(pk__in=chunk).order_by("pk").values_list(*RESOURCE_FIELDS)
+        )
+        cards = _cards(chunk)
+        rows = [_document_values(*resource, cards[resource[0]]) for resource in resources]
+        if worker is not None:
+            worker.add([(row[0], row[1], cards[row[0]]) for row in rows])
+        for row in rows:
+            terms.update(text_terms(row[1], row[2]))
+        insert_rows(SearchDocument, COLUMNS, [(*row[:7], adapt(row[7]), row[8]) for row in rows])
+    return terms
 
 
 def quality_write(worker: CountingWorker) -> None:

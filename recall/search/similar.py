@@ -18,6 +18,7 @@ import math
 import multiprocessing
 from collections import Counter
 from collections.abc import Iterable
+from operator import itemgetter
 
 from django.db import connection
 
@@ -97,12 +98,23 @@ def rank_similar(
     if not overlap:
         return []
     best = max(overlap.values())
-    # (-score, resource): the order of _best_first, compared as plain tuples.
-    scored = [
-        (-(score / best + (SAME_TOPIC_BONUS if topics[other] == topic_id else 0.0)), other)
-        for other, score in overlap.items()
-    ]
-    return [(other, -score) for score, other in heapq.nsmallest(KEPT, scored)]
+    # The others in order of overlap, highest first (a C sort), scored only until no later
+    # one can enter: a later one scores at most its overlap / best plus the bonus, and the
+    # overlaps only fall. Most of a resource's matches are never scored.
+    kept: list[tuple[float, int]] = []  # (score, -resource): the worst kept first
+    for other, score in sorted(overlap.items(), key=itemgetter(1), reverse=True):
+        ratio = score / best
+        if len(kept) == KEPT:
+            if ratio + SAME_TOPIC_BONUS < kept[0][0]:
+                break
+            item = (ratio + (SAME_TOPIC_BONUS if topics[other] == topic_id else 0.0), -other)
+            if item > kept[0]:
+                heapq.heapreplace(kept, item)
+        else:
+            item = (ratio + (SAME_TOPIC_BONUS if topics[other] == topic_id else 0.0), -other)
+            heapq.heappush(kept, item)
+    # Best first, ties by resource id (_best_first).
+    return [(-negative, score) for score, negative in sorted(kept, reverse=True)]
 
 
 def _merge(ranked: dict[int, Ranked], existing: dict[int, dict[int, float]]) -> dict[int, Ranked]:
@@ -120,9 +132,15 @@ def _merge(ranked: dict[int, Ranked], existing: dict[int, dict[int, float]]) -> 
 
 
 def insert_rows(model, columns: list[str], rows: Iterable[tuple], batch: int = 1000) -> None:
-    """Many rows at once, batch rows to a statement, without building a model instance
-    each (rebuilds write millions; one statement per row is slow on PostgreSQL)."""
+    """Many rows at once, without building a model instance each (rebuilds write
+    millions): by COPY on PostgreSQL, else batch rows to an INSERT statement."""
     table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     rows = list(rows)

@@ -295,6 +295,31 @@ def test_a_rebuild_that_counts_in_a_second_process_counts_the_same(author, monke
     assert counts() == kept
 
 
+def test_a_rebuild_given_a_counting_process_its_caller_fed_counts_the_same(author):
+    # bench/generate.py feeds the process as it writes the resources; the rebuild then
+    # only indexes, and writes what the process counted.
+    from recall.library.models import Card, Resource
+    from recall.search import index
+
+    publish("Zorblat notes", "- The zorblat treaty.\n- Again a zorblat.")
+    publish("Quexil", "- A *quexil* pact, the zorblat treaty.")
+    resource_save(author, parsed("Draft", "- Never counted."), publish=False)
+    kept = counts()
+    worker = corpus.CountingWorker()
+    worker.add(
+        [
+            (r.pk, r.title, list(r.cards.order_by("position").values_list("heading", "body")))
+            for r in Resource.objects.visible().order_by("pk")
+        ]
+    )
+
+    assert index.search_rebuild(counted=worker) == 2
+
+    assert counts() == kept  # counted once: not fed again by the rebuild
+    assert not worker._process.is_alive()
+    assert Card.objects.count() == 3
+
+
 def test_pair_rows_past_the_packed_form_are_written_too():
     # SQLite gets most pair rows as key << COUNT_BITS | count; a count past its bits or a
     # key past its room is written apart.

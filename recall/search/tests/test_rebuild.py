@@ -7,7 +7,9 @@ from django.db import connection, transaction
 
 from recall.community.actions import resource_set_hidden
 from recall.lib.resource_text import ParsedCard, ParsedResource, parse_resource_text
+from recall.lib.search_text import parse_query
 from recall.library.actions import resource_import
+from recall.search.backends import Filters, search_backend
 from recall.search.index import search_rebuild
 from recall.search.models import SearchDocument, SearchTerm, SimilarResource
 from recall.search.similar import similar_refresh
@@ -52,6 +54,22 @@ def snapshot() -> dict:
     }
 
 
+def full_text_machinery() -> list:
+    """SQLite's triggers or PostgreSQL's GIN indexes that keep the full text searchable."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+                "AND indexdef LIKE '%% USING gin %%'",
+                ["search_searchdocument"],
+            )
+        found = sorted(cursor.fetchall())
+    assert len(found) == (3 if connection.vendor == "sqlite" else 2), found
+    return found
+
+
 @pytest.fixture
 def saved_one_by_one(reference_text, moderator):
     resource_import(parse_resource_text(reference_text), default_author="recall")
@@ -86,3 +104,38 @@ def test_a_rebuild_twice_changes_nothing(saved_one_by_one):
     search_rebuild(batch=4)
 
     assert snapshot() == first
+
+
+def test_after_a_rebuild_each_save_still_reaches_the_full_text_index(saved_one_by_one):
+    before = full_text_machinery()
+    search_rebuild()
+    # The rebuild writes the full-text index in one go, without its triggers (SQLite) or,
+    # when it starts from no documents, its GIN indexes (PostgreSQL) meanwhile.
+    assert full_text_machinery() == before
+    sputnik = add("Sputnik", "- The first satellite in orbit.")
+    snapshot()  # the FTS5 integrity check fails on a document the index missed
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH 'satellite'")
+        else:
+            cursor.execute(
+                "SELECT resource_id FROM search_searchdocument "
+                "WHERE vector @@ plainto_tsquery('english', 'satellite')"
+            )
+        assert cursor.fetchall() == [(sputnik.pk,)]
+
+
+def test_a_first_build_of_the_index_stores_what_saving_each_resource_stores(saved_one_by_one):
+    with transaction.atomic():
+        similar_refresh(SearchDocument.objects.values_list("resource_id", flat=True))
+    saved = snapshot()
+    before = full_text_machinery()
+    found = search_backend().search(parse_query("blockade"), Filters(), 0, 10).ids
+    assert len(found) == 2
+    SearchDocument.objects.all().delete()  # as a new database has none yet
+
+    search_rebuild()
+
+    assert full_text_machinery() == before
+    assert snapshot() == saved
+    assert search_backend().search(parse_query("blockade"), Filters(), 0, 10).ids == found
