@@ -10,7 +10,7 @@ from recall.lib.resource_text import ParsedCard, ParsedResource, parse_resource_
 from recall.lib.search_text import parse_query
 from recall.library.actions import resource_import
 from recall.search.backends import Filters, search_backend
-from recall.search.index import search_rebuild
+from recall.search.index import COLUMNS, search_rebuild
 from recall.search.models import SearchDocument, SearchTerm, SimilarResource
 from recall.search.similar import similar_refresh
 
@@ -23,19 +23,7 @@ def add(title, body, subject="History", topic="The Cold War", heading="", **fiel
 
 
 def snapshot() -> dict:
-    documents = list(
-        SearchDocument.objects.order_by("resource_id").values(
-            "resource_id",
-            "title",
-            "body",
-            "subject_id",
-            "topic_id",
-            "level",
-            "kind",
-            "created_at",
-            "facets",
-        )
-    )
+    documents = list(SearchDocument.objects.order_by("resource_id").values(*COLUMNS))
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             # Raises unless the FTS5 index holds exactly the words of its content table.
