@@ -20,14 +20,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, Max, OuterRef
-from django.db.models.base import ModelState
-from django.db.models.query_utils import DeferredAttribute
-from django.db.models.signals import post_init, post_save, pre_init, pre_save
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from recall.lib.study import cloze, quiz, scheduling
 from recall.lib.study.cram import CRAM_DAYS
 from recall.library.models import Resource, Revision, Subject, Topic, name_slug
+from recall.operations.rows import instance_from_values
 
 from .cram import cram_states, exam_for_item, in_cram_window
 from .due import DUE_PAGE, _Rows, due_states, new_items, queue_context, queue_counts
@@ -489,36 +488,12 @@ def _answer_sql(vendor: str) -> str:
     ).format(**names)
 
 
-@functools.cache
-def _field_order(model: type, names: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
-
-
-@functools.cache
-def _plain_fields(model: type) -> bool:
-    """Whether Model.__init__'s setattr of each field is a plain store in __dict__ (as
-    recall.study.due._Rows checks)."""
-    return all(
-        isinstance(model.__dict__.get(field.attname), DeferredAttribute)
-        for field in model._meta.concrete_fields
-    )
-
-
 def _partial(model: type, alias: str | None, **values) -> object:
     """An instance of just these fields (attribute names) as from_db makes one from a
     partial row: the other fields deferred, as with .only(), so that reading one queries
     it rather than giving a made-up default. Model.__init__ with keywords fills in every
-    field's default and took a tenth of an answer's CPU (bench/study_answer.py); from_db
-    too calls Model.__init__, which skips the deferred fields and stores the others: done
-    here directly when no init signal has a receiver and every field is a plain store."""
-    if not _plain_fields(model) or pre_init.has_listeners(model) or post_init.has_listeners(model):
-        names = _field_order(model, tuple(values))
-        return model.from_db(alias, names, [values[name] for name in names])
-    instance = model.__new__(model)
-    state = instance._state = ModelState()
-    instance.__dict__.update(values)
-    state.adding, state.db = False, alias
-    return instance
+    field's default and took a tenth of an answer's CPU (bench/study_answer.py)."""
+    return instance_from_values(model, alias, values)
 
 
 def _default_profile(user: AbstractBaseUser) -> StudyProfile:

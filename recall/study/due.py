@@ -35,13 +35,11 @@ from weakref import WeakKeyDictionary
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
-from django.db.models.base import ModelState
-from django.db.models.query_utils import DeferredAttribute
-from django.db.models.signals import post_init, pre_init
 
 from recall.lib.study import scheduling
 from recall.lib.study.cram import CRAM_DAYS
 from recall.library.models import Resource
+from recall.operations.rows import instance_from_values
 
 from .models import ExamDate, ReviewLog, ReviewState, StudiedResource, StudyItem, StudyProfile
 
@@ -61,12 +59,6 @@ class _Rows:
         self.fields = model._meta.concrete_fields
         self.attnames = [field.attname for field in self.fields]
         self.width = len(self.fields)
-        # Whether Model.__init__'s setattr of each value is a plain store in __dict__ (no
-        # property or descriptor with a setter of its own but the foreign keys' cache check,
-        # which a new instance's empty cache makes moot).
-        self.plain = all(
-            isinstance(model.__dict__.get(name), DeferredAttribute) for name in self.attnames
-        )
         # Per connection (its DatabaseOperations): [(column index, column, converters)].
         self._converters: WeakKeyDictionary = WeakKeyDictionary()
 
@@ -88,8 +80,6 @@ class _Rows:
                     converters.append((index, column, chain))
             self._converters[db.ops] = converters
         model, attnames, width, alias = self.model, self.attnames, self.width, db.alias
-        signals = pre_init.has_listeners(model) or post_init.has_listeners(model)
-        plain = self.plain and not signals
 
         def make(row: Sequence, start: int) -> Model:
             values = list(row[start : start + width])
@@ -98,14 +88,7 @@ class _Rows:
                 for convert in chain:
                     value = convert(value, column, db)
                 values[index] = value
-            if not plain:
-                return model.from_db(alias, attnames, values)
-            # What from_db and Model.__init__ do for a full row, with no signal to send.
-            instance = model.__new__(model)
-            state = instance._state = ModelState()
-            instance.__dict__.update(zip(attnames, values, strict=True))
-            state.adding, state.db = False, alias
-            return instance
+            return instance_from_values(model, alias, dict(zip(attnames, values, strict=True)))
 
         return make
 
