@@ -30,7 +30,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -194,7 +194,29 @@ def apkg_bytes(decks: Sequence[DeckSpec]) -> bytes:
         path = Path(directory) / "deck.apkg"
         # The package's own time (note ids, note type times) is that of its newest note.
         genanki.Package(anki_decks).write_to_file(str(path), timestamp=latest or 1.0)
-        return path.read_bytes()
+        return _with_fixed_times(path.read_bytes(), latest)
+
+
+def _with_fixed_times(package: bytes, timestamp: float) -> bytes:
+    """The archive again with every entry dated `timestamp` (UTC), not the clock's time.
+
+    genanki dates each zip entry when it writes it, so two exports of the same notes a
+    second apart differed; here the same notes give the same bytes.
+    """
+    moment = datetime.fromtimestamp(max(timestamp, _ZIP_EPOCH), UTC)
+    date_time = moment.timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w") as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time)
+            info.compress_type = entry.compress_type
+            info.external_attr = entry.external_attr
+            target.writestr(info, source.read(entry))
+    return out.getvalue()
+
+
+# The earliest time a zip entry can carry (1980-01-01 UTC).
+_ZIP_EPOCH = 315_532_800.0
 
 
 CSV_HEADER = ("question", "answer", "kind", "deck", "tags")

@@ -9,6 +9,7 @@ import zipfile
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -53,6 +54,18 @@ def test_it_writes_notes_with_stable_guids_and_their_own_times():
     ))  # fmt: skip
     assert [row[0] for row in edited] == [row[0] for row in rows]  # GUIDs don't follow fields
     assert {row[1] for row in edited} == {int(later.timestamp())}
+
+
+def test_the_same_notes_give_the_same_bytes_whenever_they_are_exported():
+    with time_machine.travel(datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC), tick=False):
+        first = anki.apkg_bytes(_deck())
+    with time_machine.travel(datetime(2026, 3, 1, 9, 0, 7, tzinfo=UTC), tick=False):
+        second = anki.apkg_bytes(_deck())
+    assert first == second
+    # Every entry is dated by the newest note, not by the clock.
+    entries = zipfile.ZipFile(io.BytesIO(first)).infolist()
+    assert {entry.date_time for entry in entries} == {(2026, 1, 5, 12, 0, 0)}
+    assert {entry.filename for entry in entries} == {"collection.anki2", "media"}
 
 
 def test_the_note_types_are_basic_and_the_stock_cloze():
