@@ -4,6 +4,7 @@ Works with zero configuration (SQLite under var/, a generated secret key).
 A malformed value stops start-up with ImproperlyConfigured naming the variable.
 """
 
+import importlib.util
 import os
 import secrets
 import warnings
@@ -136,7 +137,6 @@ INSTALLED_APPS = [
     "recall.quality",
     "recall.search",
     "recall.study",
-    "ninja",  # django-ninja: its templates and static files serve the API docs locally
     "recall.api",
     "recall.operations",
 ]
@@ -168,10 +168,15 @@ AUTHENTICATION_BACKENDS = [
 ROOT_URLCONF = "recall.urls"
 WSGI_APPLICATION = "recall.wsgi.application"
 
+# django-ninja's templates and static files (the API docs' Swagger UI, served from this
+# site), found without importing the package: as an installed app it was imported by
+# every worker at start-up, and pydantic with it (12 MB); recall.api.v1.LocalSwagger.
+_NINJA_DIR = Path(importlib.util.find_spec("ninja").submodule_search_locations[0])
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "recall" / "templates"],
+        "DIRS": [BASE_DIR / "recall" / "templates", _NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -208,7 +213,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "recall" / "static"]
+STATICFILES_DIRS = [BASE_DIR / "recall" / "static", _NINJA_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,9 +1,8 @@
 from functools import wraps
 
 from django.http import HttpResponseNotAllowed
-from django.urls import path, re_path
 
-from .errors import error_response, not_found_view
+from .errors import error_response
 from .v1 import api
 
 
@@ -29,16 +28,13 @@ def _json_not_allowed(view):
 _FIRST = ("answer_review", "study_queue")
 
 
-def _v1_urls():
-    patterns, app_name, namespace = api.urls
+def _v1_urls() -> list:
+    patterns, _app_name, _namespace = api.urls  # recall.urls gives the same names
     for pattern in patterns:
         pattern.callback = _json_not_allowed(pattern.callback)
-    patterns = sorted(patterns, key=lambda pattern: pattern.name not in _FIRST)
-    return patterns, app_name, namespace
+    return sorted(patterns, key=lambda pattern: pattern.name not in _FIRST)
 
 
-urlpatterns = [
-    path("v1/", _v1_urls()),
-    # Anything else under /api/ (an unknown path, a slug or number that doesn't parse).
-    re_path(r"", not_found_view),
-]
+# /api/v1/'s routes (recall.urls includes this module by name, lazily, as namespace
+# "api-v1"; other paths under /api/ get recall.urls.api_not_found).
+urlpatterns = _v1_urls()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from django.shortcuts import render
 from ninja import NinjaAPI, Swagger
 
 from . import community, library, search, study
@@ -27,6 +30,20 @@ Read Recall's library, and write to it with a personal API token.
   (400, 401, 403, 404, 405, 409, 413, 422, 429). 429 comes with `Retry-After`.
 """
 
+
+class LocalSwagger(Swagger):
+    """Swagger UI from the files django-ninja ships, never from its CDN. ninja renders its
+    local template only when "ninja" is an installed app; Recall finds the package's
+    templates and static files through TEMPLATES and STATICFILES_DIRS instead (settings),
+    so that starting a worker doesn't import ninja and pydantic."""
+
+    def render_page(self, request, api, **kwargs):
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        # No CSRF token on the page: the API authenticates by bearer token, not cookie.
+        context = {"swagger_settings": json.dumps(self.settings, indent=1), "api": api}
+        return render(request, self.template, context)
+
+
 api = NinjaAPI(
     title="Recall API",
     version="1",
@@ -36,7 +53,7 @@ api = NinjaAPI(
     docs_url="/docs",
     # Swagger UI from the files django-ninja ships (no CDN); no validator badge, which
     # would fetch an image from elsewhere.
-    docs=Swagger(settings={"validatorUrl": None}),
+    docs=LocalSwagger(settings={"validatorUrl": None}),
 )
 install_error_handlers(api)
 api.add_router("", library.router)

@@ -9,8 +9,9 @@ from recall.tests.processes import run_python
 # What a worker that only serves pages must not import (about 25 MB between them): the
 # deck writer (genanki) and the word-frequency library the question generator uses; the
 # Markdown renderer and HTML sanitiser (content is rendered when saved), the YAML parser
-# of the import format and the quality checks' spelling index (about 3.5 MB together).
-HEAVY = ["genanki", "wordfreq", "markdown_it", "nh3", "yaml", "symspellpy"]
+# of the import format and the quality checks' spelling index (about 3.5 MB together);
+# the JSON API's django-ninja and pydantic (about 17 MB: recall.urls.LazyURLResolver).
+HEAVY = ["genanki", "wordfreq", "markdown_it", "nh3", "yaml", "symspellpy", "ninja", "pydantic"]
 
 # Another process writes the content (importing a resource renders it), as an author's
 # request in another worker would.
@@ -50,7 +51,10 @@ paths = ["/", "/healthz", "/search/?q=cold", "/search/?q=wal&topic=%%d" %% seede
 reader = Client()
 reader.force_login(get_user_model().objects.get(username="reader"))
 statuses = [client.get(path).status_code for client in (Client(), reader) for path in paths]
-print(json.dumps({"statuses": statuses, "loaded": [m for m in %r if m in sys.modules]}))
+loaded = [m for m in %r if m in sys.modules]
+api = Client().get("/api/v1/subjects")  # the API still answers, and loads its libraries then
+print(json.dumps({"statuses": statuses, "loaded": loaded, "api": api.status_code,
+                  "api_json": api["Content-Type"], "ninja": "ninja" in sys.modules}))
 """
 
 
@@ -69,3 +73,5 @@ def test_serving_pages_loads_no_writer_libraries(tmp_path):
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["statuses"] == [200] * 14
     assert report["loaded"] == []
+    assert report["api"] == 200 and report["api_json"].startswith("application/json")
+    assert report["ninja"]
