@@ -28,8 +28,8 @@ peers alike; --threads 1 runs the sync worker instead, which closes the connecti
 each response (wrk then opens a new one for every request). --only-resource measures the
 resource page alone (the figures the targets are about), --skip-peers leaves the peers out.
 
-Then the peak memory (VmHWM) of each Recall worker after serving every page, an
-author's editor with the quality checks open, and searches. Prints a table, writes
+Then the peak memory (VmHWM) of each Recall worker after serving every page, searches,
+JSON API requests and an author's editor with the quality checks open. Prints a table, writes
 bench/results/pages.json. Needs wrk and nginx: `apt-get install -y wrk nginx`.
 """
 # It runs the servers and tools it measures, from paths it makes itself.
@@ -332,6 +332,14 @@ def bench_recall(
             for _ in range(4 * WORKERS):
                 wait_for(f"{base}/search/?q={quote_plus(query)}", readers["logged in"])
         after_search = worker_memory(server.pid)
+        # A worker that serves the JSON API too: django-ninja and pydantic load on its
+        # first API request (recall.urls.LazyURLResolver), so a worker serving only pages
+        # never holds them.
+        slug = setup["resource"].rstrip("/").rsplit("/", 1)[-1]
+        for path in (f"/api/v1/resources/{slug}", "/api/v1/search?q=cold+war"):
+            for _ in range(4 * WORKERS):
+                wait_for(base + path)
+        after_api = worker_memory(server.pid)
         author = {"Cookie": f"sessionid={setup['author_session']}"}
         started = time.monotonic()
         for _ in range(WORKERS if quality else 0):
@@ -339,6 +347,7 @@ def bench_recall(
         return {
             "after_pages": after_pages,
             "after_search": after_search,
+            "after_api": after_api,
             "workers": worker_memory(server.pid),
             "quality_check_seconds": round((time.monotonic() - started) / WORKERS, 1),
         }
@@ -674,7 +683,7 @@ def main() -> None:
                 print(f"{peer.__name__} failed: {error!r}", flush=True)
 
     print()
-    for stage in ("after_pages", "after_search", "workers"):
+    for stage in ("after_pages", "after_search", "after_api", "workers"):
         for worker in memory[stage]:
             print(
                 f"Recall worker {worker['pid']} {stage}: {worker['rss_mb']} MB now, "
