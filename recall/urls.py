@@ -1,29 +1,8 @@
 from django.contrib import admin
-from django.urls import URLResolver, include, path, re_path
-from django.urls.resolvers import RoutePattern
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
-
-class LazyURLResolver(URLResolver):
-    """An include whose module is imported when a request under its prefix or a reverse()
-    of one of its names first needs it. Django's root resolver populates every resolver
-    under it the first time any name is reversed, which would import the module in every
-    worker; this one fills its names only once its module is in."""
-
-    def _populate(self):
-        if "urlconf_module" in self.__dict__:  # the cached_property has imported it
-            super()._populate()
-
-    def _loaded(self) -> URLResolver:
-        self.urlconf_module  # noqa: B018 - imports the module
-        return self
-
-    reverse_dict = property(lambda self: URLResolver.reverse_dict.fget(self._loaded()))
-    namespace_dict = property(lambda self: URLResolver.namespace_dict.fget(self._loaded()))
-    app_dict = property(lambda self: URLResolver.app_dict.fget(self._loaded()))
-
-    def _is_callback(self, name):
-        return super(LazyURLResolver, self._loaded())._is_callback(name)
+from recall.operations.lazy_urls import lazy_include
 
 
 @csrf_exempt  # as the API's views: a JSON 404, not the CSRF page
@@ -42,9 +21,7 @@ urlpatterns = [
     path("study/", include("recall.study.urls")),
     # The API's routes by module name, imported on first use: a worker that serves only
     # pages never loads django-ninja and pydantic (about 17 MB a worker).
-    LazyURLResolver(
-        RoutePattern("api/v1/"), "recall.api.urls", app_name="ninja", namespace="api-v1"
-    ),
+    lazy_include("api/v1/", "recall.api.urls", namespace="api-v1", app_name="ninja"),
     re_path(r"^api/", api_not_found),
     path("", include("recall.library.urls")),
     path("admin/", admin.site.urls),
