@@ -38,7 +38,16 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+# ASCII characters that are not letters or digits: each separates words.
+_ASCII_SEPARATORS = {c: " " for c in range(128) if not chr(c).isalnum()}
+
+
 def words(text: str) -> list[str]:
+    """The folded words of text: runs of letters and digits ([^\W_]+ after fold)."""
+    if text.isascii():
+        # The same list by translate and split, in half the time (a rebuild reads every
+        # document's words twice): in ASCII [^\W_] is [A-Za-z0-9] and fold is lower().
+        return text.lower().translate(_ASCII_SEPARATORS).split()
     return _WORD.findall(fold(text))
 
 

@@ -336,13 +336,15 @@ class Counting:
         # time). Keys that don't leave the room (first word ids from 2 ** 23) and counts
         # from 2 ** COUNT_BITS - 1 are written after.
         top, room = (1 << COUNT_BITS) - 1, 1 << (63 - COUNT_BITS)
+        apart = [(k, n) for k, n in pairs.items() if k >= room or n >= top]
         packed = sorted(k << COUNT_BITS | (n if n < top else top) for k, n in pairs.items())
+        del pairs  # the rows are in packed and apart: the counts' memory goes first
         if packed and packed[-1] >> COUNT_BITS >= room:
             packed = [v for v in packed if v >> COUNT_BITS < room]
         for start in range(0, len(packed), JSON_ROWS):
             yield "json", "[" + ",".join(map(str, packed[start : start + JSON_ROWS])) + "]"
         del packed
-        yield "rows", [(k, n) for k, n in pairs.items() if k >= room or n >= top]
+        yield "rows", apart
 
 
 COUNT_BITS = 8
@@ -400,6 +402,7 @@ class CountingWorker:
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()
         self._sender = threading.Thread(target=self._send, daemon=True)
         self._sender.start()
+        self._finished = False
 
     @staticmethod
     def available() -> bool:
@@ -408,6 +411,16 @@ class CountingWorker:
     def add(self, resources: list[tuple[int, str, list[tuple[str, str]]]]) -> None:
         """Count these (id, title, cards) after those sent before (in order of id)."""
         self._outbox.put(pickle.dumps(resources, pickle.HIGHEST_PROTOCOL))
+
+    def finish(self) -> None:
+        """Every resource has been sent: the child counts what is left and makes every row
+        while the caller goes on (bench/generate.py after writing, a rebuild after its
+        documents: the sort of the pairs overlaps the similar lists); write() then only
+        receives them. Nothing may be added after."""
+        if not self._finished:
+            self._finished = True
+            self.add(None)
+            self._outbox.put(None)
 
     def _send(self) -> None:
         while (data := self._outbox.get()) is not None:
@@ -421,8 +434,7 @@ class CountingWorker:
         from .models import QualityDocument
 
         document_model = document_model or QualityDocument
-        self.add(None)
-        self._outbox.put(None)
+        self.finish()
         self._sender.join()
         quality_clear(document_model)
         table = document_model._meta.db_table
@@ -453,12 +465,17 @@ def _count_in_child(pipe, vendor: str) -> None:
     documents = []
     while (resources := pipe.recv()) is not None:
         documents += [(pk, *counting.add(title, cards)) for pk, title, cards in resources]
+    # Every row made before the first is sent: the parent reads them only once it is
+    # ready to write (a send waits for it), so the making overlaps its other work.
+    word_rows = counting.word_rows()
+    pair_batches = list(counting.pair_batches(vendor))
+    del counting
     for start in range(0, len(documents), 2000):
         pipe.send(documents[start : start + 2000])
     pipe.send(None)
     del documents
-    pipe.send(counting.word_rows())
-    for batch in counting.pair_batches(vendor):
+    pipe.send(word_rows)
+    for batch in pair_batches:
         pipe.send(batch)
     pipe.send(None)
     pipe.close()

@@ -239,16 +239,18 @@ def _gin_built_after():
 def _rebuild(ids: list[int], batch: int, worker: CountingWorker | None, feed: bool) -> None:
     with _full_text_built_after():
         terms = _write_documents(ids, batch, worker if feed else None)
+    if worker is not None:
+        worker.finish()  # it has every resource: its sorting overlaps what follows
     SearchTerm.objects.all().delete()
     SearchTerm.objects.bulk_create(
         (SearchTerm(term=term, documents=count) for term, count in sorted(terms.items())),
         batch_size=5000,
     )
-    similar_rebuild()
     if worker is None:
+        similar_rebuild()
         quality_rebuild()
-    else:
-        quality_write(worker)
+    else:  # the counts written while the lists are ranked in two other processes
+        similar_rebuild(meanwhile=lambda: quality_write(worker))
 
 
 def _write_documents(ids: list[int], batch: int, worker: CountingWorker | None) -> Counter:

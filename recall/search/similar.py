@@ -17,7 +17,7 @@ import heapq
 import math
 import multiprocessing
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 
 from django.db import connection
@@ -225,9 +225,11 @@ def similar_refresh(resource_ids: Iterable[int]) -> None:
     _write_lists(lists)
 
 
-def similar_rebuild(batch: int = 2000) -> None:
+def similar_rebuild(batch: int = 2000, meanwhile: Callable[[], None] | None = None) -> None:
     """Every resource's key words and list from scratch, in memory (callers hold a
-    transaction): what similar_refresh of every resource at once stores."""
+    transaction): what similar_refresh of every resource at once stores. `meanwhile`:
+    the caller's own next step (it may write, though not these tables), made while the
+    lists are ranked in two other processes (see _in_two_processes), else before."""
     SimilarResource.objects.all().delete()
     SimilarTerm.objects.all().delete()
     frequencies = dict(SearchTerm.objects.values_list("term", "documents"))
@@ -238,15 +240,24 @@ def similar_rebuild(batch: int = 2000) -> None:
     rarity = Rarity(frequencies, total)
     terms: dict[int, Weighted] = {}
     places: dict[int, tuple[int, int]] = {}  # resource: (subject, topic)
-    for start in range(0, len(ordered), batch):
-        rows = SearchDocument.objects.filter(resource_id__in=ordered[start : start + batch])
+
+    def weigh(rows: list[tuple]) -> list[Weighted]:
+        return [weighted_key_terms(row[1], row[2], frequencies, total, rarity) for row in rows]
+
+    # The key words KEY_ROUND documents at a time, in two processes (half each).
+    for round_start in range(0, len(ordered), KEY_ROUND):
+        rows, end = [], min(round_start + KEY_ROUND, len(ordered))
+        for start in range(round_start, end, batch):
+            rows += SearchDocument.objects.filter(
+                resource_id__in=ordered[start : min(start + batch, end)]
+            ).values_list("resource_id", "title", "body", "subject_id", "topic_id")
         found = []
-        for pk, title, body, subject_id, topic_id in rows.values_list(
-            "resource_id", "title", "body", "subject_id", "topic_id"
+        for (pk, _, _, subject_id, topic_id), weighted in zip(
+            rows, _in_two_processes(weigh, rows), strict=True
         ):
-            terms[pk] = weighted_key_terms(title, body, frequencies, total, rarity)
+            terms[pk] = weighted
             places[pk] = (subject_id, topic_id)
-            found.extend((pk, term, weight, subject_id, topic_id) for term, weight in terms[pk])
+            found.extend((pk, term, weight, subject_id, topic_id) for term, weight in weighted)
         insert_rows(SimilarTerm, ["resource_id", "term", "weight", "subject_id", "topic_id"], found)
     postings: dict[tuple[int, str], list[tuple[int, float]]] = {}
     for pk, found in terms.items():
@@ -265,38 +276,55 @@ def similar_rebuild(batch: int = 2000) -> None:
         ]
 
     pks = list(terms)
-    _write_lists(_merge(dict(zip(pks, _in_two_processes(rank, pks), strict=True)), {}))
+    ranked = _in_two_processes(rank, pks, meanwhile)
+    _write_lists(_merge(dict(zip(pks, ranked, strict=True)), {}))
 
 
 # From this many resources a rebuild ranks in two processes: the ranking's cost grows
-# faster than the library (each key word's list within a subject grows with it).
+# faster than the library (each key word's list within a subject grows with it). The
+# key words too, KEY_ROUND documents at a time (a fork each: its text held meanwhile).
 PARALLEL_FROM = 2000
+KEY_ROUND = 10_000
 
 
-def _in_two_processes(work, items: list) -> list:
+def _in_two_processes(work, items: list, meanwhile: Callable[[], None] | None = None) -> list:
     """work(items), the second half done by a forked child (pure work: it never touches
-    the database); in one process for few items or where fork is missing."""
+    the database); in one process for few items or where fork is missing. Given
+    `meanwhile`, both halves are forked and this process makes that call as they work
+    (three processes on two cores: a core is not left idle while one waits)."""
     if len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        if meanwhile is not None:
+            meanwhile()
         return work(items)
     middle = len(items) // 2
+    halves = [items[:middle], items[middle:]]
     context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_work_in_child, args=(sender, work, items[middle:]))
-    child.start()
-    sender.close()
+    children = []
     try:
-        first = work(items[:middle])
-        try:
-            second = receiver.recv()
-        except EOFError:
-            raise RuntimeError("the ranking process ended early") from None
-        child.join()
-    finally:
-        if child.is_alive():
-            child.terminate()
+        for half in halves[1:] if meanwhile is None else halves:
+            receiver, sender = context.Pipe(duplex=False)
+            child = context.Process(target=_work_in_child, args=(sender, work, half))
+            child.start()
+            sender.close()
+            children.append((child, receiver))
+        if meanwhile is None:
+            done = [work(halves[0])]
+        else:
+            meanwhile()
+            done = []
+        for child, receiver in children:
+            try:
+                done.append(receiver.recv())
+            except EOFError:
+                raise RuntimeError("the ranking process ended early") from None
             child.join()
-        receiver.close()
-    return first + second
+    finally:
+        for child, receiver in children:
+            if child.is_alive():
+                child.terminate()
+                child.join()
+            receiver.close()
+    return done[0] + done[1]
 
 
 def _work_in_child(sender, work, items: list) -> None:

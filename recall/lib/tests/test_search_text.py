@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import string
 import subprocess
 import sys
 import unicodedata
@@ -150,3 +152,17 @@ def test_the_porter_stemmer_loads_without_snowballs_other_stemmers():
         check=True,
     )
     assert found.stdout.split() == ["purg", "False"]
+
+
+def test_words_are_those_of_the_regular_expression_after_folding():
+    """words' ASCII path (translate and split) against the regular expression."""
+    rng = random.Random(7)  # noqa: S311 - test data
+    ascii_chars = [chr(c) for c in range(128)]
+    others = ["é", "ß", "İ", "١", "²", "’", "\u00a0", "\u2028", "Ω"]
+    samples = ["", " ", "Soviet-American détente", "Don't stop_now 1962.", "a\x1cb\x85c"]
+    for _ in range(5000):
+        alphabet = ascii_chars + (others if rng.random() < 0.3 else [])
+        samples.append("".join(rng.choices(alphabet, k=rng.randint(0, 40))))
+        samples.append(" ".join(rng.choices(string.ascii_letters + "., \n", k=rng.randint(0, 60))))
+    for text in samples:
+        assert words(text) == _WORD.findall(fold(text)), repr(text)

@@ -295,9 +295,44 @@ def test_a_rebuild_that_counts_in_a_second_process_counts_the_same(author, monke
     assert counts() == kept
 
 
-def test_a_rebuild_given_a_counting_process_its_caller_fed_counts_the_same(author):
-    # bench/generate.py feeds the process as it writes the resources; the rebuild then
-    # only indexes, and writes what the process counted.
+def test_a_rebuild_writes_the_counts_while_two_processes_rank_the_same(author, monkeypatch):
+    # The counts are written (similar_rebuild's `meanwhile`) while two forked processes
+    # rank the similar lists: the same counts and lists as one process doing each in turn.
+    from recall.search import index, similar
+    from recall.search.models import SimilarResource
+
+    for n in range(5):
+        publish(f"Zorblat notes {n}", f"- The zorblat treaty {'again ' * n}signed.\n- Quexil pact")
+    publish("Quexil", "- A *quexil* pact, the zorblat treaty.")  # Markdown: the long way
+
+    def lists():
+        return sorted(SimilarResource.objects.values_list("resource_id", "other_id", "score"))
+
+    index.search_rebuild()
+    kept, kept_lists = counts(), lists()
+    corpus.quality_clear()  # so that only the rebuild below can write them again
+    calls = []
+    monkeypatch.setattr(index, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(similar, "PARALLEL_FROM", 1)
+    in_two = similar._in_two_processes
+
+    def recorded(work, items, meanwhile=None):
+        calls.append((len(items), meanwhile is not None))
+        return in_two(work, items, meanwhile)
+
+    monkeypatch.setattr(similar, "_in_two_processes", recorded)
+    assert index.search_rebuild() == 6
+
+    assert counts() == kept
+    assert lists() == kept_lists and len(kept_lists) > 6
+    assert calls == [(6, False), (6, True)]  # the key words, then the ranking and the counts
+
+
+@pytest.mark.parametrize("finished", [False, True])
+def test_a_rebuild_given_a_counting_process_its_caller_fed_counts_the_same(author, finished):
+    # bench/generate.py feeds the process as it writes the resources, then tells it that
+    # was all (finish: it makes its rows meanwhile); the rebuild then only indexes, and
+    # writes what the process counted.
     from recall.library.models import Card, Resource
     from recall.search import index
 
@@ -312,6 +347,9 @@ def test_a_rebuild_given_a_counting_process_its_caller_fed_counts_the_same(autho
             for r in Resource.objects.visible().order_by("pk")
         ]
     )
+    if finished:
+        worker.finish()
+        worker.finish()  # once is what counts
 
     assert index.search_rebuild(counted=worker) == 2
 

@@ -8,7 +8,7 @@ from recall.community.actions import resource_set_hidden
 from recall.lib.resource_text import ParsedCard, ParsedResource
 from recall.library.actions import resource_import
 from recall.library.models import Resource
-from recall.search.models import SimilarResource
+from recall.search.models import SimilarResource, SimilarTerm
 from recall.search.similar import key_terms, similar_resources
 
 pytestmark = pytest.mark.django_db
@@ -123,9 +123,14 @@ def test_a_rebuild_that_ranks_in_two_processes_stores_the_same_lists(monkeypatch
     def lists():
         return sorted(SimilarResource.objects.values_list("resource_id", "other_id", "score"))
 
+    def key_words():  # weighed in two processes too, and written in the same order
+        return list(SimilarTerm.objects.order_by("pk").values_list("resource_id", "term", "weight"))
+
     search_rebuild()
-    alone = lists()
+    alone, alone_words = lists(), key_words()
     monkeypatch.setattr(similar, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(similar, "KEY_ROUND", 4)  # two rounds, the second of 3
     search_rebuild()
 
     assert lists() == alone and len(alone) > 7
+    assert key_words() == alone_words and len(alone_words) > 7 * 3
