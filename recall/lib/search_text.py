@@ -43,7 +43,7 @@ _ASCII_SEPARATORS = {c: " " for c in range(128) if not chr(c).isalnum()}
 
 
 def words(text: str) -> list[str]:
-    """The folded words of text: runs of letters and digits ([^\W_]+ after fold)."""
+    """The folded words of text: runs of letters and digits (_WORD after fold)."""
     if text.isascii():
         # The same list by translate and split, in half the time (a rebuild reads every
         # document's words twice): in ASCII [^\W_] is [A-Za-z0-9] and fold is lower().
