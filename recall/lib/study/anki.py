@@ -225,12 +225,20 @@ CSV_HEADER = ("question", "answer", "kind", "deck", "tags")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A cell that starts with an apostrophe is escaped too, so that reading takes off only
+# the apostrophes writing added ("'=" is written "''=" and read back "'=", not "=").
+_ESCAPED_STARTS = (*_FORMULA_STARTS, "'")
+
+
 def _spreadsheet_safe(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    """A cell as written: without the surrounding spaces that reading drops anyway (so
+    that what is checked here is what a spreadsheet sees first), escaped if needed."""
+    value = value.strip()
+    return "'" + value if value.startswith(_ESCAPED_STARTS) else value
 
 
 def _from_spreadsheet(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS) else value
+    return value[1:] if value.startswith("'") and value[1:].startswith(_ESCAPED_STARTS) else value
 
 
 def csv_bytes(decks: Sequence[DeckSpec]) -> bytes:
