@@ -9,6 +9,7 @@ then the field's own), then Model.from_db.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from django.db.models import Model
 from django.db.models.base import ModelState
@@ -58,16 +59,31 @@ def _plain_init(model: type[Model]) -> bool:
     )
 
 
-def instance_from_values(model: type[Model], alias: str | None, values: dict) -> Model:
-    """The instance from_db makes of these converted values (attribute names; the
-    fields not given deferred, as with .only()). What from_db and Model.__init__ do is
-    done here directly when no init signal has a receiver and every field is a plain
-    store: Model.__init__ took a tenth of a review answer's CPU (bench/study_answer.py)."""
+def instance_maker(model: type[Model], alias: str | None) -> Callable[[dict], Model]:
+    """A function making the instance from_db makes of converted values (attribute names;
+    the fields not given deferred, as with .only()). What from_db and Model.__init__ do
+    is done directly when no init signal has a receiver and every field is a plain store:
+    Model.__init__ took a tenth of a review answer's CPU (bench/study_answer.py). Checked
+    once here, not for each instance (a due queue makes one a row)."""
     if not _plain_init(model) or pre_init.has_listeners(model) or post_init.has_listeners(model):
-        names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-        return model.from_db(alias, names, [values[name] for name in names])
-    instance = model.__new__(model)
-    state = instance._state = ModelState()
-    instance.__dict__.update(values)
-    state.adding, state.db = False, alias
-    return instance
+        attnames = [field.attname for field in model._meta.concrete_fields]
+
+        def through_from_db(values: dict) -> Model:
+            names = [name for name in attnames if name in values]
+            return model.from_db(alias, names, [values[name] for name in names])
+
+        return through_from_db
+
+    def direct(values: dict) -> Model:
+        instance = model.__new__(model)
+        state = instance._state = ModelState()
+        instance.__dict__.update(values)
+        state.adding, state.db = False, alias
+        return instance
+
+    return direct
+
+
+def instance_from_values(model: type[Model], alias: str | None, values: dict) -> Model:
+    """One instance as instance_maker's function makes it."""
+    return instance_maker(model, alias)(values)

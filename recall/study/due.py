@@ -39,7 +39,7 @@ from django.db.models import Model
 from recall.lib.study import scheduling
 from recall.lib.study.cram import CRAM_DAYS
 from recall.library.models import Resource
-from recall.operations.rows import instance_from_values
+from recall.operations.rows import instance_maker
 
 from .models import ExamDate, ReviewLog, ReviewState, StudiedResource, StudyItem, StudyProfile
 
@@ -79,7 +79,8 @@ class _Rows:
                 if chain:
                     converters.append((index, column, chain))
             self._converters[db.ops] = converters
-        model, attnames, width, alias = self.model, self.attnames, self.width, db.alias
+        attnames, width = self.attnames, self.width
+        build = instance_maker(self.model, db.alias)
 
         def make(row: Sequence, start: int) -> Model:
             values = list(row[start : start + width])
@@ -88,7 +89,7 @@ class _Rows:
                 for convert in chain:
                     value = convert(value, column, db)
                 values[index] = value
-            return instance_from_values(model, alias, dict(zip(attnames, values, strict=True)))
+            return build(dict(zip(attnames, values, strict=True)))
 
         return make
 
