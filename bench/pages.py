@@ -333,7 +333,7 @@ def bench_recall(
                 wait_for(f"{base}/search/?q={quote_plus(query)}", readers["logged in"])
         after_search = worker_memory(server.pid)
         # A worker that serves the JSON API too: django-ninja and pydantic load on its
-        # first API request (recall.urls.LazyURLResolver), so a worker serving only pages
+        # first API request (recall/operations/lazy_urls.py), so a worker serving only pages
         # never holds them.
         slug = setup["resource"].rstrip("/").rsplit("/", 1)[-1]
         for path in (f"/api/v1/resources/{slug}", "/api/v1/search?q=cold+war"):

@@ -197,6 +197,10 @@ def apkg_bytes(decks: Sequence[DeckSpec]) -> bytes:
         return _with_fixed_times(path.read_bytes(), latest)
 
 
+# The earliest time a zip entry can carry (1980-01-01 UTC).
+_ZIP_EPOCH = 315_532_800.0
+
+
 def _with_fixed_times(package: bytes, timestamp: float) -> bytes:
     """The archive again with every entry dated `timestamp` (UTC), not the clock's time.
 
@@ -213,10 +217,6 @@ def _with_fixed_times(package: bytes, timestamp: float) -> bytes:
             info.external_attr = entry.external_attr
             target.writestr(info, source.read(entry))
     return out.getvalue()
-
-
-# The earliest time a zip entry can carry (1980-01-01 UTC).
-_ZIP_EPOCH = 315_532_800.0
 
 
 CSV_HEADER = ("question", "answer", "kind", "deck", "tags")
