@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from recall.lib.search_text import markdown_plain_text, words
 from recall.library.models import Card, Resource
+from recall.operations.bulk import built_after
 from recall.quality.corpus import CountingWorker, quality_rebuild, quality_refresh
 
 from .models import SearchDocument, SearchTerm
@@ -178,13 +179,11 @@ def _full_text_built_after():
 
     SQLite: the FTS5 index by 'rebuild' (half the time of adding the documents one by one
     through the triggers that keep it in step); the triggers are dropped meanwhile and
-    made again from their own SQL. PostgreSQL, on a first build only (no documents yet:
-    dropping an index locks the table against searches until the transaction ends): the
-    GIN indexes are dropped and made again from their own definitions (one sorted build
-    instead of inserting each document's words). The caller holds a transaction, so an
-    error undoes the drops too."""
+    made again from their own SQL. PostgreSQL, on a first build only (no documents yet):
+    the GIN indexes and the foreign key made after the rows
+    (recall.operations.bulk.built_after)."""
     if connection.vendor == "postgresql":
-        with _gin_built_after():
+        with built_after(SearchDocument._meta.db_table, gin=True, foreign_keys=True):
             yield
         return
     if connection.vendor != "sqlite":
@@ -204,35 +203,6 @@ def _full_text_built_after():
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
         for _, sql in triggers:
-            cursor.execute(sql)
-
-
-@contextmanager
-def _gin_built_after():
-    table = SearchDocument._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608 - our table
-        if cursor.fetchone()[0]:
-            indexes = []
-        else:
-            cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
-                "current_schema() AND tablename = %s AND indexdef LIKE '%% USING gin %%' "
-                "ORDER BY indexname",
-                [table],
-            )
-            indexes = cursor.fetchall()
-        for name, _ in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-    yield
-    with connection.cursor() as cursor:
-        if indexes:
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            # The rows' deferred foreign-key checks run now: an index cannot be made on a
-            # table with checks pending (the others stay deferred, as Django makes them).
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for _, sql in indexes:
             cursor.execute(sql)
 
 
@@ -264,14 +234,22 @@ def _write_documents(ids: list[int], batch: int, worker: CountingWorker | None) 
         resources = (
             Resource.objects.filter(pk__in=chunk).order_by("pk").values_list(*RESOURCE_FIELDS)
         )
+        resources = list(resources)
         cards = _cards(chunk)
-        rows = [_document_values(*resource, cards[resource[0]]) for resource in resources]
         if worker is not None:
-            worker.add([(row[0], row[1], cards[row[0]]) for row in rows])
-        for row in rows:
-            terms.update(text_terms(row[1], row[2]))
-        insert_rows(SearchDocument, COLUMNS, [(*row[:7], adapt(row[7]), row[8]) for row in rows])
+            worker.add([(resource[0], resource[1], cards[resource[0]]) for resource in resources])
+        insert_rows(SearchDocument, COLUMNS, _rows(resources, cards, terms, adapt))
     return terms
+
+
+def _rows(resources: list[tuple], cards: dict, terms: Counter, adapt):
+    """The documents' rows, made as they are written (on PostgreSQL this process makes
+    the next while the server indexes the last: computing the full-text columns is most
+    of a rebuild's time there); each one's words counted into `terms`."""
+    for resource in resources:
+        row = _document_values(*resource, cards[resource[0]])
+        terms.update(text_terms(row[1], row[2]))
+        yield (*row[:7], adapt(row[7]), row[8])
 
 
 def quality_write(worker: CountingWorker) -> None:

@@ -24,6 +24,7 @@ from django.db import connection
 
 from recall.lib.search_text import STOP_WORDS, words
 from recall.library.models import Resource
+from recall.operations.bulk import built_after
 
 from .models import SearchDocument, SearchTerm, SimilarResource, SimilarTerm
 
@@ -229,7 +230,16 @@ def similar_rebuild(batch: int = 2000, meanwhile: Callable[[], None] | None = No
     """Every resource's key words and list from scratch, in memory (callers hold a
     transaction): what similar_refresh of every resource at once stores. `meanwhile`:
     the caller's own next step (it may write, though not these tables), made while the
-    lists are ranked in two other processes (see _in_two_processes), else before."""
+    lists are ranked in two other processes (see _in_two_processes), else before.
+    On PostgreSQL a first build checks the rows' resources once, after (built_after)."""
+    with (
+        built_after(SimilarTerm._meta.db_table, foreign_keys=True),
+        built_after(SimilarResource._meta.db_table, foreign_keys=True),
+    ):
+        _rebuild_all(batch, meanwhile)
+
+
+def _rebuild_all(batch: int, meanwhile: Callable[[], None] | None) -> None:
     SimilarResource.objects.all().delete()
     SimilarTerm.objects.all().delete()
     frequencies = dict(SearchTerm.objects.values_list("term", "documents"))
@@ -244,21 +254,26 @@ def similar_rebuild(batch: int = 2000, meanwhile: Callable[[], None] | None = No
     def weigh(rows: list[tuple]) -> list[Weighted]:
         return [weighted_key_terms(row[1], row[2], frequencies, total, rarity) for row in rows]
 
-    # The key words KEY_ROUND documents at a time, in two processes (half each).
+    # The key words KEY_ROUND documents at a time, in two processes (half each); a round's
+    # rows are written while the next round is weighed.
+    found: list[tuple] = []
+
+    def write_found() -> None:
+        insert_rows(SimilarTerm, ["resource_id", "term", "weight", "subject_id", "topic_id"], found)
+        found.clear()
+
     for round_start in range(0, len(ordered), KEY_ROUND):
         rows, end = [], min(round_start + KEY_ROUND, len(ordered))
         for start in range(round_start, end, batch):
             rows += SearchDocument.objects.filter(
                 resource_id__in=ordered[start : min(start + batch, end)]
             ).values_list("resource_id", "title", "body", "subject_id", "topic_id")
-        found = []
-        for (pk, _, _, subject_id, topic_id), weighted in zip(
-            rows, _in_two_processes(weigh, rows), strict=True
-        ):
+        weighed = _in_two_processes(weigh, rows, write_found if found else None)
+        for (pk, _, _, subject_id, topic_id), weighted in zip(rows, weighed, strict=True):
             terms[pk] = weighted
             places[pk] = (subject_id, topic_id)
             found.extend((pk, term, weight, subject_id, topic_id) for term, weight in weighted)
-        insert_rows(SimilarTerm, ["resource_id", "term", "weight", "subject_id", "topic_id"], found)
+    write_found()
     postings: dict[tuple[int, str], list[tuple[int, float]]] = {}
     for pk, found in terms.items():
         subject_id = places[pk][0]

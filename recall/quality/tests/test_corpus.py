@@ -372,3 +372,54 @@ def test_pair_rows_past_the_packed_form_are_written_too():
         corpus.pair_key(2, 3): 300,
         corpus.pair_key(2, 4): 1,
     }
+
+
+def pair_primary_key() -> list:
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'p'",
+            [QualityPair._meta.db_table],
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.parametrize("in_a_second_process", [False, True])
+def test_a_first_build_of_the_counts_counts_what_the_writes_kept(
+    author, monkeypatch, in_a_second_process
+):
+    # A new database: the pair table empty, so PostgreSQL builds its key after the rows.
+    from recall.search import index
+
+    publish("Zorblat notes", "- The zorblat treaty.\n- Again a zorblat.")
+    publish("Quexil", "- A *quexil* pact, the zorblat treaty.")
+    kept, key = counts(), pair_primary_key()
+    for model in (QualityPair, QualityWord, QualityDocument):
+        model.objects.all().delete()
+
+    if in_a_second_process:
+        monkeypatch.setattr(index, "PARALLEL_FROM", 0)
+        assert index.search_rebuild() == 2
+    else:
+        assert quality_rebuild() == 2
+
+    assert counts() == kept
+    assert pair_primary_key() == key
+
+
+@pytest.mark.parametrize("in_order", [False, True])
+def test_postgresql_gets_the_pair_rows_as_counted_or_sorted_by_key(in_order):
+    counting = corpus.Counting()
+    keys = [corpus.pair_key(9, 1), corpus.pair_key(2, 7), corpus.pair_key(5, 5)]
+    counting.pairs.update(keys)
+
+    corpus._write_counts([], counting.pair_batches(connection.vendor), in_order)
+
+    assert dict(QualityPair.objects.values_list("pair", "documents")) == dict.fromkeys(keys, 1)
+    if connection.vendor == "postgresql":  # the order written is the table's own order
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pair FROM quality_qualitypair ORDER BY ctid")
+            written = [row[0] for row in cursor.fetchall()]
+        assert written == (sorted(keys) if in_order else keys)

@@ -11,7 +11,7 @@ from recall.lib.search_text import parse_query
 from recall.library.actions import resource_import
 from recall.search.backends import Filters, search_backend
 from recall.search.index import COLUMNS, search_rebuild
-from recall.search.models import SearchDocument, SearchTerm, SimilarResource
+from recall.search.models import SearchDocument, SearchTerm, SimilarResource, SimilarTerm
 from recall.search.similar import similar_refresh
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,21 @@ def full_text_machinery() -> list:
             )
         found = sorted(cursor.fetchall())
     assert len(found) == (3 if connection.vendor == "sqlite" else 2), found
+    return found
+
+
+def foreign_keys() -> list:
+    """The search tables' foreign keys, on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text LIKE 'search_%%'"
+            " ORDER BY 1, 2"
+        )
+        found = cursor.fetchall()
+    assert len(found) == 4, found
     return found
 
 
@@ -120,10 +135,30 @@ def test_a_first_build_of_the_index_stores_what_saving_each_resource_stores(save
     before = full_text_machinery()
     found = search_backend().search(parse_query("blockade"), Filters(), 0, 10).ids
     assert len(found) == 2
-    SearchDocument.objects.all().delete()  # as a new database has none yet
+    keys = foreign_keys()
+    # As a new database has none yet (PostgreSQL then makes indexes and keys after).
+    for model in (SearchDocument, SimilarResource, SimilarTerm):
+        model.objects.all().delete()
 
     search_rebuild()
 
     assert full_text_machinery() == before
+    assert foreign_keys() == keys
     assert snapshot() == saved
     assert search_backend().search(parse_query("blockade"), Filters(), 0, 10).ids == found
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_postgresql_stores_the_text_with_lz4_and_the_vector_uncompressed():
+    from importlib import import_module
+
+    has_lz4 = import_module("recall.search.migrations.0008_body_lz4").HAS_LZ4
+    with connection.cursor() as cursor:
+        cursor.execute(has_lz4)
+        expected = "l" if cursor.fetchone()[0] else ""
+        cursor.execute(
+            "SELECT attname, attcompression, attstorage FROM pg_attribute "
+            "WHERE attrelid = 'search_searchdocument'::regclass AND attname IN ('body', 'vector')"
+            " ORDER BY attname"
+        )
+        assert cursor.fetchall() == [("body", expected, "x"), ("vector", "", "e")]
