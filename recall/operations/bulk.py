@@ -22,21 +22,28 @@ BUILD_MEMORY = "256MB"
 
 @contextmanager
 def built_after(
-    table: str, *, gin: bool = False, primary_key: bool = False, foreign_keys: bool = False
+    table: str,
+    *,
+    gin: bool = False,
+    indexes: bool = False,
+    primary_key: bool = False,
+    unique: bool = False,
+    foreign_keys: bool = False,
 ) -> Iterator[bool]:
-    """Around a bulk write into `table`: if it is empty, its GIN indexes (`gin`), its
-    primary key (`primary_key`) and its foreign keys (`foreign_keys`: checked once by one
-    query when made again, instead of a lookup per row) are dropped first and made again
-    after. Yields whether anything was (the rows then need not come in key order)."""
+    """Around a bulk write into `table`: if it is empty, its GIN indexes (`gin`), all its
+    indexes that no constraint owns (`indexes`), its primary key (`primary_key`), its
+    unique constraints (`unique`) and its foreign keys (`foreign_keys`: checked once by
+    one query when made again, instead of a lookup per row) are dropped first and made
+    again after. Yields whether anything was (the rows then need not come in key order)."""
     if connection.vendor != "postgresql":
         yield False
         return
-    indexes: list[tuple[str, str]] = []
+    dropped: list[tuple[str, str]] = []  # indexes
     constraints: list[tuple[str, str]] = []
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608 - our table
         if not cursor.fetchone()[0]:
-            kinds = ["p"] * primary_key + ["f"] * foreign_keys
+            kinds = ["p"] * primary_key + ["u"] * unique + ["f"] * foreign_keys
             if kinds:
                 cursor.execute(
                     "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -44,29 +51,30 @@ def built_after(
                     [table, kinds],
                 )
                 constraints = cursor.fetchall()
-            if gin:
+            if gin or indexes:
                 cursor.execute(
                     "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
-                    "current_schema() AND tablename = %s AND indexdef LIKE '%% USING gin %%' "
-                    "ORDER BY indexname",
-                    [table],
+                    "current_schema() AND tablename = %s AND (%s OR indexdef LIKE "
+                    "'%% USING gin %%') AND indexname NOT IN (SELECT conname FROM "
+                    "pg_constraint WHERE conrelid = %s::regclass) ORDER BY indexname",
+                    [table, indexes, table],
                 )
-                indexes = cursor.fetchall()
+                dropped = cursor.fetchall()
         if constraints:
             _run_pending_checks(cursor)  # a foreign key's table may not have any pending
         for name, _ in constraints:
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        for name, _ in indexes:
+        for name, _ in dropped:
             cursor.execute(f'DROP INDEX "{name}"')
-    yield bool(indexes or constraints)
-    if not (indexes or constraints):
+    yield bool(dropped or constraints)
+    if not (dropped or constraints):
         return
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
         _run_pending_checks(cursor)
         for name, definition in constraints:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        for _, sql in indexes:
+        for _, sql in dropped:
             cursor.execute(sql)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import math
 import multiprocessing
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from operator import itemgetter
@@ -231,10 +232,11 @@ def similar_rebuild(batch: int = 2000, meanwhile: Callable[[], None] | None = No
     transaction): what similar_refresh of every resource at once stores. `meanwhile`:
     the caller's own next step (it may write, though not these tables), made while the
     lists are ranked in two other processes (see _in_two_processes), else before.
-    On PostgreSQL a first build checks the rows' resources once, after (built_after)."""
+    On PostgreSQL a first build makes the tables' indexes and keys after the rows
+    (built_after)."""
     with (
-        built_after(SimilarTerm._meta.db_table, foreign_keys=True),
-        built_after(SimilarResource._meta.db_table, foreign_keys=True),
+        built_after(SimilarTerm._meta.db_table, indexes=True, foreign_keys=True),
+        built_after(SimilarResource._meta.db_table, indexes=True, unique=True, foreign_keys=True),
     ):
         _rebuild_all(batch, meanwhile)
 
@@ -255,12 +257,25 @@ def _rebuild_all(batch: int, meanwhile: Callable[[], None] | None) -> None:
         return [weighted_key_terms(row[1], row[2], frequencies, total, rarity) for row in rows]
 
     # The key words KEY_ROUND documents at a time, in two processes (half each); a round's
-    # rows are written while the next round is weighed.
-    found: list[tuple] = []
+    # rows are written, and its key words added to the postings of their subject, while
+    # the next round is weighed.
+    postings: dict[tuple[int, str], list[tuple[int, float]]] = {}
+    last_round: list[tuple[int, int, int, Weighted]] = []  # (resource, subject, topic, words)
 
-    def write_found() -> None:
-        insert_rows(SimilarTerm, ["resource_id", "term", "weight", "subject_id", "topic_id"], found)
-        found.clear()
+    def take_last_round() -> None:
+        insert_rows(
+            SimilarTerm,
+            ["resource_id", "term", "weight", "subject_id", "topic_id"],
+            (
+                (pk, term, weight, subject_id, topic_id)
+                for pk, subject_id, topic_id, weighted in last_round
+                for term, weight in weighted
+            ),
+        )
+        for pk, subject_id, _, weighted in last_round:
+            for term, weight in weighted:
+                postings.setdefault((subject_id, term), []).append((pk, weight))
+        last_round.clear()
 
     for round_start in range(0, len(ordered), KEY_ROUND):
         rows, end = [], min(round_start + KEY_ROUND, len(ordered))
@@ -268,17 +283,12 @@ def _rebuild_all(batch: int, meanwhile: Callable[[], None] | None) -> None:
             rows += SearchDocument.objects.filter(
                 resource_id__in=ordered[start : min(start + batch, end)]
             ).values_list("resource_id", "title", "body", "subject_id", "topic_id")
-        weighed = _in_two_processes(weigh, rows, write_found if found else None)
+        weighed = _in_two_processes(weigh, rows, take_last_round if last_round else None)
         for (pk, _, _, subject_id, topic_id), weighted in zip(rows, weighed, strict=True):
             terms[pk] = weighted
             places[pk] = (subject_id, topic_id)
-            found.extend((pk, term, weight, subject_id, topic_id) for term, weight in weighted)
-    write_found()
-    postings: dict[tuple[int, str], list[tuple[int, float]]] = {}
-    for pk, found in terms.items():
-        subject_id = places[pk][0]
-        for term, weight in found:
-            postings.setdefault((subject_id, term), []).append((pk, weight))
+            last_round.append((pk, subject_id, topic_id, weighted))
+    take_last_round()
     topics = {pk: topic_id for pk, (_, topic_id) in places.items()}
     by_subject: dict[int, dict[str, list[tuple[int, float]]]] = {}
     for (subject_id, term), found in postings.items():
@@ -290,9 +300,11 @@ def _rebuild_all(batch: int, meanwhile: Callable[[], None] | None) -> None:
             for pk in pks
         ]
 
+    def merged(ranked: list[Ranked]) -> dict[int, Ranked]:
+        return _merge(dict(zip(pks, ranked, strict=True)), {})
+
     pks = list(terms)
-    ranked = _in_two_processes(rank, pks, meanwhile)
-    _write_lists(_merge(dict(zip(pks, ranked, strict=True)), {}))
+    _write_lists(_in_two_processes(rank, pks, meanwhile, then=merged))
 
 
 # From this many resources a rebuild ranks in two processes: the ranking's cost grows
@@ -302,15 +314,24 @@ PARALLEL_FROM = 2000
 KEY_ROUND = 10_000
 
 
-def _in_two_processes(work, items: list, meanwhile: Callable[[], None] | None = None) -> list:
+def _in_two_processes(
+    work,
+    items: list,
+    meanwhile: Callable[[], None] | None = None,
+    then: Callable[[list], object] | None = None,
+):
     """work(items), the second half done by a forked child (pure work: it never touches
     the database); in one process for few items or where fork is missing. Given
     `meanwhile`, both halves are forked and this process makes that call as they work
-    (three processes on two cores: a core is not left idle while one waits)."""
+    (three processes on two cores: a core is not left idle while one waits). Given
+    `then` (pure too), returns then(result); with `meanwhile`, a thread of this process
+    receives the halves and applies it as soon as they are done, while the call may still
+    be writing (it keeps this thread: the database connection is this thread's)."""
+    finish = then if then is not None else _unchanged
     if len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         if meanwhile is not None:
             meanwhile()
-        return work(items)
+        return finish(work(items))
     middle = len(items) // 2
     halves = [items[:middle], items[middle:]]
     context = multiprocessing.get_context("fork")
@@ -323,23 +344,57 @@ def _in_two_processes(work, items: list, meanwhile: Callable[[], None] | None = 
             sender.close()
             children.append((child, receiver))
         if meanwhile is None:
-            done = [work(halves[0])]
-        else:
-            meanwhile()
-            done = []
-        for child, receiver in children:
+            done = [work(halves[0]), *_received(children)]
+            return finish(done[0] + done[1])
+        outcome: list[tuple[bool, object]] = []
+
+        def collect() -> None:
             try:
-                done.append(receiver.recv())
-            except EOFError:
-                raise RuntimeError("the ranking process ended early") from None
-            child.join()
+                done = _received(children)
+                outcome.append((True, finish(done[0] + done[1])))
+            except BaseException as error:  # raised again in the caller's thread
+                outcome.append((False, error))
+
+        collector = threading.Thread(target=collect, name="similar-collector", daemon=True)
+        collector.start()
+        try:
+            meanwhile()
+        except BaseException:
+            _stop(children)  # the collector's wait ends too
+            raise
+        finally:
+            collector.join()
+        succeeded, value = outcome[0]
+        if not succeeded:
+            raise value
+        return value
     finally:
-        for child, receiver in children:
-            if child.is_alive():
-                child.terminate()
-                child.join()
+        _stop(children)
+        for _, receiver in children:
             receiver.close()
-    return done[0] + done[1]
+
+
+def _unchanged(result: list) -> list:
+    return result
+
+
+def _received(children: list) -> list:
+    """Each child's result, in order; each child waited for."""
+    done = []
+    for child, receiver in children:
+        try:
+            done.append(receiver.recv())
+        except EOFError:
+            raise RuntimeError("the ranking process ended early") from None
+        child.join()
+    return done
+
+
+def _stop(children: list) -> None:
+    for child, _ in children:
+        if child.is_alive():
+            child.terminate()
+            child.join()
 
 
 def _work_in_child(sender, work, items: list) -> None:

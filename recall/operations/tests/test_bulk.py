@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from recall.operations.bulk import built_after
 from recall.quality.models import QualityPair
-from recall.search.models import SearchDocument, SimilarTerm
+from recall.search.models import SearchDocument, SimilarResource, SimilarTerm
 
 pytestmark = pytest.mark.django_db
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
@@ -86,6 +86,19 @@ def test_an_empty_tables_foreign_keys_are_checked_once_after_the_rows():
             )  # no such resource: found when the key is made again
 
     assert foreign_keys(table) == before
+
+
+@on_postgres
+def test_an_empty_tables_indexes_and_unique_constraints_are_made_after_the_rows():
+    table = SimilarResource._meta.db_table
+    before, key = indexes(table), primary_key(table)
+    assert len(before) == 5  # the key's, the unique pair's and three others
+
+    with built_after(table, indexes=True, unique=True) as bare:
+        assert bare and [name for name, _ in indexes(table)] == [key[0][0]]
+        assert primary_key(table) == key
+
+    assert indexes(table) == before
 
 
 @on_postgres

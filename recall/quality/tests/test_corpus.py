@@ -316,9 +316,9 @@ def test_a_rebuild_writes_the_counts_while_two_processes_rank_the_same(author, m
     monkeypatch.setattr(similar, "PARALLEL_FROM", 1)
     in_two = similar._in_two_processes
 
-    def recorded(work, items, meanwhile=None):
+    def recorded(work, items, meanwhile=None, then=None):
         calls.append((len(items), meanwhile is not None))
-        return in_two(work, items, meanwhile)
+        return in_two(work, items, meanwhile, then)
 
     monkeypatch.setattr(similar, "_in_two_processes", recorded)
     assert index.search_rebuild() == 6

@@ -134,3 +134,52 @@ def test_a_rebuild_that_ranks_in_two_processes_stores_the_same_lists(monkeypatch
 
     assert lists() == alone and len(alone) > 7
     assert key_words() == alone_words and len(alone_words) > 7 * 3
+
+
+def _doubled(items: list) -> list:
+    return [2 * item for item in items]
+
+
+@pytest.mark.parametrize("forked", [False, True])
+def test_in_two_processes_applies_then_while_the_meanwhile_call_still_runs(monkeypatch, forked):
+    import threading
+
+    from recall.search import similar
+
+    monkeypatch.setattr(similar, "PARALLEL_FROM", 1 if forked else 100)
+    applied = threading.Event()
+    seen = {}
+
+    def meanwhile() -> None:  # waits until `then` has run: in another thread if forked
+        seen["meanwhile"] = threading.get_ident()
+        if forked:
+            assert applied.wait(timeout=30)
+
+    def then(result: list) -> tuple:
+        seen["then"] = threading.get_ident()
+        applied.set()
+        return tuple(result)
+
+    assert similar._in_two_processes(_doubled, [1, 2, 3], meanwhile, then) == (2, 4, 6)
+    assert (seen["then"] != seen["meanwhile"]) is forked
+    assert similar._in_two_processes(_doubled, [1, 2, 3], then=then) == (2, 4, 6)
+
+
+def test_in_two_processes_raises_what_went_wrong_and_leaves_no_process(monkeypatch):
+    import multiprocessing
+
+    from recall.search import similar
+
+    monkeypatch.setattr(similar, "PARALLEL_FROM", 1)
+
+    def broken_then(result: list) -> None:
+        raise ValueError("the merge failed")
+
+    def broken_meanwhile() -> None:
+        raise KeyError("the writing failed")
+
+    with pytest.raises(ValueError, match="the merge failed"):
+        similar._in_two_processes(_doubled, [1, 2], lambda: None, broken_then)
+    with pytest.raises(KeyError, match="the writing failed"):
+        similar._in_two_processes(_doubled, [1, 2], broken_meanwhile, _doubled)
+    assert multiprocessing.active_children() == []
