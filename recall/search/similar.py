@@ -19,6 +19,7 @@ import multiprocessing
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import partial
 from operator import itemgetter
 
 from django.db import connection
@@ -256,13 +257,24 @@ def _rebuild_all(batch: int, meanwhile: Callable[[], None] | None) -> None:
     def weigh(rows: list[tuple]) -> list[Weighted]:
         return [weighted_key_terms(row[1], row[2], frequencies, total, rarity) for row in rows]
 
-    # The key words KEY_ROUND documents at a time, in two processes (half each); a round's
-    # rows are written, and its key words added to the postings of their subject, while
-    # the next round is weighed.
+    # The key words KEY_ROUND documents at a time, in two processes (half each). While a
+    # round is weighed, this process writes the last round's rows, adds its key words to
+    # the postings of their subject and reads the next round's documents.
     postings: dict[tuple[int, str], list[tuple[int, float]]] = {}
     last_round: list[tuple[int, int, int, Weighted]] = []  # (resource, subject, topic, words)
+    following: list[tuple] = []
+
+    def read(round_start: int) -> list[tuple]:
+        rows, end = [], min(round_start + KEY_ROUND, len(ordered))
+        for start in range(round_start, end, batch):
+            rows += SearchDocument.objects.filter(
+                resource_id__in=ordered[start : min(start + batch, end)]
+            ).values_list("resource_id", "title", "body", "subject_id", "topic_id")
+        return rows
 
     def take_last_round() -> None:
+        if not last_round:
+            return
         insert_rows(
             SimilarTerm,
             ["resource_id", "term", "weight", "subject_id", "topic_id"],
@@ -277,17 +289,19 @@ def _rebuild_all(batch: int, meanwhile: Callable[[], None] | None) -> None:
                 postings.setdefault((subject_id, term), []).append((pk, weight))
         last_round.clear()
 
+    def alongside(next_start: int) -> None:
+        take_last_round()
+        following.extend(read(next_start))
+
+    rows = read(0)
     for round_start in range(0, len(ordered), KEY_ROUND):
-        rows, end = [], min(round_start + KEY_ROUND, len(ordered))
-        for start in range(round_start, end, batch):
-            rows += SearchDocument.objects.filter(
-                resource_id__in=ordered[start : min(start + batch, end)]
-            ).values_list("resource_id", "title", "body", "subject_id", "topic_id")
-        weighed = _in_two_processes(weigh, rows, take_last_round if last_round else None)
+        weighed = _in_two_processes(weigh, rows, partial(alongside, round_start + KEY_ROUND))
         for (pk, _, _, subject_id, topic_id), weighted in zip(rows, weighed, strict=True):
             terms[pk] = weighted
             places[pk] = (subject_id, topic_id)
             last_round.append((pk, subject_id, topic_id, weighted))
+        rows = following[:]
+        following.clear()
     take_last_round()
     topics = {pk: topic_id for pk, (_, topic_id) in places.items()}
     by_subject: dict[int, dict[str, list[tuple[int, float]]]] = {}
