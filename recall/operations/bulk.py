@@ -4,8 +4,10 @@ A table that is empty when a rebuild starts takes its rows faster without the in
 that each row would otherwise be added to: they are dropped and made again once the rows
 are in, from their own definitions (one sorted build instead of inserting every key).
 Only for an empty table: dropping an index or a constraint locks the table against reads
-until the transaction ends, and an empty table has nothing to read. The caller holds a
-transaction, so an error undoes the drops too. On other databases it does nothing.
+until the transaction ends, and an empty table has nothing to read (a foreign key's drop
+also holds off writes to the table it references, the resources: a first build of a live
+site's index makes saves wait for it). The caller holds a transaction, so an error undoes
+the drops too. On other databases it does nothing.
 """
 
 from __future__ import annotations
