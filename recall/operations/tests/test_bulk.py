@@ -24,14 +24,23 @@ def indexes(table: str) -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
-def primary_key(table: str) -> list[tuple[str, str]]:
+def constraints(table: str, kind: str) -> list[tuple[str, str]]:
+    """The table's constraints of one kind ("p" primary key, "f" foreign keys)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'p'",
-            [table],
+            "WHERE conrelid = %s::regclass AND contype = %s ORDER BY 1",
+            [table, kind],
         )
         return cursor.fetchall()
+
+
+def primary_key(table: str) -> list[tuple[str, str]]:
+    return constraints(table, "p")
+
+
+def foreign_keys(table: str) -> list[tuple[str, str]]:
+    return constraints(table, "f")
 
 
 @on_postgres
@@ -60,16 +69,6 @@ def test_an_empty_tables_gin_indexes_are_built_after_and_the_others_kept():
         assert indexes(DOCUMENTS) == [item for item in before if item not in gin]
 
     assert indexes(DOCUMENTS) == before
-
-
-def foreign_keys(table: str) -> list[tuple[str, str]]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY 1",
-            [table],
-        )
-        return cursor.fetchall()
 
 
 @on_postgres
