@@ -30,7 +30,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from weakref import WeakKeyDictionary
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -39,7 +38,7 @@ from django.db.models import Model
 from recall.lib.study import scheduling
 from recall.lib.study.cram import CRAM_DAYS
 from recall.library.models import Resource
-from recall.operations.rows import instance_maker
+from recall.operations.rows import column_converters, instance_maker
 
 from .models import ExamDate, ReviewLog, ReviewState, StudiedResource, StudyItem, StudyProfile
 
@@ -59,8 +58,6 @@ class _Rows:
         self.fields = model._meta.concrete_fields
         self.attnames = [field.attname for field in self.fields]
         self.width = len(self.fields)
-        # Per connection (its DatabaseOperations): [(column index, column, converters)].
-        self._converters: WeakKeyDictionary = WeakKeyDictionary()
 
     def columns(self, alias: str) -> str:
         quote = connection.ops.quote_name
@@ -70,15 +67,7 @@ class _Rows:
         """A function making an instance of the row's columns from a start index, on the
         default connection (what `connection` is here)."""
         db = connections[DEFAULT_DB_ALIAS]
-        converters = self._converters.get(db.ops)
-        if converters is None:
-            converters = []
-            for index, field in enumerate(self.fields):
-                column = field.get_col(self.model._meta.db_table)
-                chain = db.ops.get_db_converters(column) + column.get_db_converters(db)
-                if chain:
-                    converters.append((index, column, chain))
-            self._converters[db.ops] = converters
+        converters = column_converters(self.model, db)
         attnames, width = self.attnames, self.width
         build = instance_maker(self.model, db.alias)
 
