@@ -382,7 +382,14 @@ def _write_counts(word_rows: list[tuple], pair_batches, in_order: bool = False) 
 
             for sql in connection.ops.sequence_reset_sql(no_style(), [QualityWord]):
                 cursor.execute(sql)
-        loading = False
+        into = table
+        # SQLite's rows come sorted; PostgreSQL's go through a table of their own to be.
+        in_order = in_order and connection.vendor == "postgresql"
+        if in_order:
+            into = "quality_pair_load"
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {into} (pair bigint, documents integer) ON COMMIT DROP"
+            )
         for kind, batch in pair_batches:
             if kind == "json":
                 cursor.execute(
@@ -391,13 +398,6 @@ def _write_counts(word_rows: list[tuple], pair_batches, in_order: bool = False) 
                     [batch],
                 )
             elif kind == "copy":
-                into = "quality_pair_load" if in_order else table
-                if in_order and not loading:
-                    loading = True
-                    cursor.execute(
-                        "CREATE TEMPORARY TABLE quality_pair_load "
-                        "(pair bigint, documents integer) ON COMMIT DROP"
-                    )
                 with cursor.cursor.copy(f"COPY {into} (pair, documents) FROM STDIN") as copy:
                     copy.write(batch)
             else:
@@ -406,12 +406,12 @@ def _write_counts(word_rows: list[tuple], pair_batches, in_order: bool = False) 
                     "ON CONFLICT (pair) DO UPDATE SET documents = excluded.documents",
                     batch,
                 )
-        if loading:
+        if in_order:
             cursor.execute(
                 f"INSERT INTO {table} (pair, documents) SELECT pair, documents "  # noqa: S608
-                "FROM quality_pair_load ORDER BY pair"
+                f"FROM {into} ORDER BY pair"
             )
-            cursor.execute("DROP TABLE quality_pair_load")
+            cursor.execute(f"DROP TABLE {into}")
 
 
 @contextmanager

@@ -231,10 +231,9 @@ def _write_documents(ids: list[int], batch: int, worker: CountingWorker | None) 
     terms: Counter = Counter()
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
-        resources = (
+        resources = list(
             Resource.objects.filter(pk__in=chunk).order_by("pk").values_list(*RESOURCE_FIELDS)
         )
-        resources = list(resources)
         cards = _cards(chunk)
         if worker is not None:
             worker.add([(resource[0], resource[1], cards[resource[0]]) for resource in resources])
